@@ -259,6 +259,9 @@ class CaseResult:
     findings: tuple[Finding, ...]  # every check that is not not_applicable
     notes: tuple[Note, ...] = ()
     checks: Mapping[str, Status] = field(default_factory=dict)  # every check, n/a included
+    # comparisons with the municipality's standard special provisions (checker.compare.Comparison),
+    # filled when the active profile names a standard
+    comparisons: tuple = ()
 
     @property
     def exit_flagged(self) -> bool:
