@@ -1,0 +1,535 @@
+"""``itaku batch DIR --out OUT``: the secretariat's review of every case of the year.
+
+Each subdirectory of DIR is a case. Cases are checked in worker processes (each loads the
+language model at most once, lazily, and keeps it for every case it checks); documents and
+per-sentence parses come from the content-addressed cache (:mod:`checker.cache`) when the
+same bytes were seen before, so re-running after one file changed costs that file only and
+an interrupted batch resumes where it stopped.
+
+One broken document or case never stops the batch: a document that cannot be read carries
+its error, and a case whose checking raised (even inside a worker, even a worker that died)
+is reported with its error in every output.
+
+Outputs (all written atomically): ``index.html`` (cases × rules matrix), ``cases/<case>.html``
+and ``.md``, ``results.json`` (SPEC.md v1), ``checklist.xlsx`` and ``checklist.csv``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sys
+import time
+import traceback
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, UsageError
+
+MARKS = {"ok": "○", "violation": "×", "missing": "×", "needs_review": "△", "not_applicable": "－"}
+STATUS_LABELS = {"ok": "適合", "violation": "不適合", "missing": "記載なし", "needs_review": "要確認",
+                 "not_applicable": "対象外"}
+ERROR_MARK = "！"
+
+
+# ----------------------------------------------------------------------------- outcome
+@dataclass
+class CaseOutcome:
+    """What checking one case gave: a result, or the error that stopped it (plain data)."""
+
+    name: str  # the subdirectory name, as shown to people
+    path: str  # the case path as given on the command line (DIR/name)
+    result: Any = None  # checker.model.CaseResult, or a placeholder when ``error`` is set
+    error: str | None = None  # Japanese message when the case could not be checked
+    documents: tuple = ()  # the documents read (also when the check itself failed)
+    seconds: float = 0.0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    pid: int = 0
+    peak_rss_kb: int = 0
+    slug: str = ""
+
+    @property
+    def unreadable(self) -> list:
+        return [d for d in self.documents if getattr(d, "error", None)]
+
+    @property
+    def broken(self) -> bool:
+        """Shown on top of the index: the case failed or holds an unreadable document."""
+        return bool(self.error or self.unreadable)
+
+
+# ----------------------------------------------------------------------------- names
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_MAX_BYTES = 120  # leaves room for suffixes and "-NN" within a 255-byte file name
+
+
+def safe_name(name: str) -> str:
+    """A file name for a case: path separators, control and Windows-forbidden characters
+    become ``_``; no leading dots (no hidden files, no ``..``), no trailing dots or spaces,
+    no reserved device names (CON, NUL, COM1 …); Japanese is kept (NFC); at most 120 bytes."""
+    s = unicodedata.normalize("NFC", name)
+    s = _UNSAFE.sub("_", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = s.lstrip(".").rstrip(". ")
+    if not s:
+        s = "case"
+    if _RESERVED.match(s):
+        s = "_" + s
+    while len(s.encode("utf-8")) > _MAX_BYTES:
+        s = s[:-1]
+    return s.rstrip(". ") or "case"
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Safe names, made unique case-insensitively (Windows and macOS file systems)."""
+    out, seen = [], set()
+    for n in names:
+        base = safe_name(n)
+        cand, i = base, 2
+        while cand.casefold() in seen:
+            cand = f"{base}-{i}"
+            i += 1
+        seen.add(cand.casefold())
+        out.append(cand)
+    return out
+
+
+# ----------------------------------------------------------------------------- workers
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(cache_dir: str | None, profile_ref: str | None, as_of: dt.date) -> None:
+    """Per process, once: the profile, the cache and the parse-cache hook."""
+    from checker.profile import load_profile
+
+    _STATE.clear()
+    _STATE["profile"] = load_profile(profile_ref)
+    _STATE["as_of"] = as_of
+    cache = None
+    if cache_dir:
+        from checker.cache import Cache
+
+        cache = Cache(cache_dir)
+        if cache.enabled:
+            from checker import nlp
+
+            nlp.CACHE = cache.parse_store()
+        else:
+            cache = None
+    _STATE["cache"] = cache
+
+
+def _peak_rss_kb() -> int:
+    try:
+        import resource
+
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(rss // 1024) if sys.platform == "darwin" else int(rss)
+    except Exception:  # noqa: BLE001 - not available on this platform
+        return 0
+
+
+def _unexpected(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def check_one(name: str, path: str) -> CaseOutcome:
+    """Check one case in this process (worker or main). Never raises."""
+    from checker import api
+    from checker.model import Case, DocError, Document
+
+    t0 = time.perf_counter()
+    cache = _STATE.get("cache")
+    h0, m0 = (cache.hits, cache.misses) if cache else (0, 0)
+    out = CaseOutcome(name=name, path=path, pid=os.getpid())
+    docs: list = []
+    try:
+        files = api.case_files(Path(path))
+        for f in files:
+            try:
+                doc = cache.load_document(f, api.load_document) if cache else api.load_document(f)
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the case
+                doc = Document(path=str(f), format=f.suffix.lower().lstrip("."), sha256="", pages=0,
+                               error=DocError("damaged", f"{f.name}: 読み込み中に予期しないエラーが起きました（{_unexpected(exc)}）。"
+                                                         "ファイルを開いて保存し直すか、PDF に出力し直してから再実行してください。"))
+            docs.append(doc)
+            if cache:
+                cache.flush()  # an interrupted batch resumes from here
+        out.documents = tuple(docs)
+        if not files:
+            out.error = f"{name}: 案件フォルダにファイルがありません。諮問書や契約書のファイルを入れてから再実行してください。"
+        else:
+            out.result = api.check_case(Case(name=path, documents=tuple(docs)), _STATE["as_of"], _STATE["profile"])
+    except Exception as exc:  # noqa: BLE001 - one broken case never stops the batch
+        out.documents = tuple(docs)
+        out.error = (f"{name}: 案件の確認中に予期しないエラーが起きました（{_unexpected(exc)}）。"
+                     "この案件の文書を確認し、解決しない場合は開発担当に次の情報を伝えてください: "
+                     + traceback.format_exc(limit=-3).strip().splitlines()[-1])
+    finally:
+        if cache:
+            cache.flush()
+            out.cache_hits, out.cache_misses = cache.hits - h0, cache.misses - m0
+    out.seconds = time.perf_counter() - t0
+    out.peak_rss_kb = _peak_rss_kb()
+    return out
+
+
+def _worker_task(name: str, path: str) -> CaseOutcome:
+    out = check_one(name, path)
+    try:  # make sure what goes back pickles; else send the error instead
+        import pickle
+
+        pickle.dumps(out)
+    except Exception as exc:  # noqa: BLE001
+        out = CaseOutcome(name=name, path=path, documents=(), pid=os.getpid(), seconds=out.seconds,
+                          error=f"{name}: 結果を受け渡せませんでした（{_unexpected(exc)}）。開発担当に連絡してください。")
+    return out
+
+
+def _mp_context():
+    import multiprocessing as mp
+
+    methods = mp.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["checker.batch", "checker.api", "checker.model"])
+        return ctx
+    return mp.get_context("spawn")
+
+
+# ----------------------------------------------------------------------------- running
+def list_cases(root: Path, out_dir: Path | None = None) -> list[Path]:
+    """The case directories of ``root``, sorted; hidden ones and the output folder skipped."""
+    out_res = out_dir.resolve() if out_dir else None
+    cases = []
+    for p in sorted(root.iterdir(), key=lambda p: p.name):
+        if p.name.startswith(".") or not p.is_dir():
+            continue
+        if out_res is not None and p.resolve() == out_res:
+            continue
+        cases.append(p)
+    return cases
+
+
+class _Progress:
+    """A rich progress bar on a terminal; nothing otherwise."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.enabled = enabled and total > 0
+        self._p = None
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            self._p = Progress(TextColumn("[bold]案件"), BarColumn(), MofNCompleteColumn(),
+                               TextColumn("経過"), TimeElapsedColumn(), TextColumn("残り"), TimeRemainingColumn(),
+                               TextColumn("{task.description}"),
+                               console=Console(stderr=True), transient=False)
+            self._task = self._p.add_task("", total=total)
+            self._p.start()
+
+    def update(self, done: int, current: list[str]) -> None:
+        if self._p is not None:
+            desc = "、".join(current[:3]) + (" …" if len(current) > 3 else "")
+            self._p.update(self._task, completed=done, description=desc)
+
+    def stop(self) -> None:
+        if self._p is not None:
+            self._p.stop()
+
+
+def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | None, profile_ref: str | None,
+              as_of: dt.date, progress: bool = False) -> list[CaseOutcome]:
+    """Check ``cases`` (name, path) with ``workers`` processes; outcomes in input order."""
+    bar = _Progress(len(cases), progress)
+    results: dict[str, CaseOutcome] = {}
+    try:
+        if workers <= 1 or len(cases) <= 1:
+            _init_worker(cache_dir, profile_ref, as_of)
+            try:
+                for i, (name, path) in enumerate(cases):
+                    bar.update(i, [name])
+                    results[name] = check_one(name, path)
+                bar.update(len(cases), [])
+            finally:
+                cache = _STATE.get("cache")
+                if cache:
+                    cache.close()
+                    from checker import nlp
+
+                    nlp.CACHE = None
+        else:
+            _run_pool(cases, min(workers, len(cases)), cache_dir, profile_ref, as_of, bar, results)
+    finally:
+        bar.stop()
+    return [results[n] for n, _ in cases]
+
+
+def _run_pool(cases, workers, cache_dir, profile_ref, as_of, bar, results) -> None:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    todo = list(cases)
+    attempts: dict[str, int] = {}
+    while todo:
+        retry: list[tuple[str, str]] = []
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
+                                   initializer=_init_worker, initargs=(cache_dir, profile_ref, as_of))
+        running: dict = {}
+        queue = list(todo)
+        try:
+            while queue or running:
+                while queue and len(running) < workers:
+                    name, path = queue.pop(0)
+                    attempts[name] = attempts.get(name, 0) + 1
+                    running[pool.submit(_worker_task, name, path)] = (name, path)
+                bar.update(len(results), [n for n, _ in running.values()])
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    name, path = running.pop(fut)
+                    try:
+                        results[name] = fut.result()
+                    except BrokenProcessPool:
+                        retry.append((name, path))
+                    except Exception as exc:  # noqa: BLE001
+                        results[name] = CaseOutcome(name=name, path=path, error=f"{name}: 案件の確認中に予期しないエラーが起きました（{_unexpected(exc)}）。")
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in done if not f.cancelled()):
+                    # a worker died: everything in flight is lost; retry it in a new pool
+                    retry.extend(running.values())
+                    retry.extend(queue)
+                    running.clear()
+                    queue.clear()
+            bar.update(len(results), [])
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        todo = []
+        for name, path in retry:
+            if attempts.get(name, 0) >= 2:
+                results[name] = CaseOutcome(
+                    name=name, path=path,
+                    error=f"{name}: 案件の確認中に処理が異常終了しました（メモリ不足や壊れたファイルの可能性があります）。"
+                          "この案件だけを itaku check で確認し、文書を保存し直してから再実行してください。")
+            else:
+                todo.append((name, path))
+        if todo:
+            workers = 1  # isolate the case that kills its worker
+
+
+# ----------------------------------------------------------------------------- outputs
+def _placeholder(outcome: CaseOutcome):
+    """A CaseResult standing for a case whose check failed: its documents, no statuses."""
+    from checker.model import CaseResult
+
+    return CaseResult(case=outcome.path, documents=tuple(outcome.documents), rules={}, findings=(), notes=())
+
+
+def _status_value(s) -> str:
+    return getattr(s, "value", s)
+
+
+def rule_ids(outcomes: list[CaseOutcome], profile) -> list[str]:
+    """The rules of the profile in its order (falling back to the order results give)."""
+    ids: list[str] = []
+    for o in outcomes:
+        if o.result is not None and not o.error:
+            for r in o.result.rules:
+                if r not in ids:
+                    ids.append(r)
+    ordered = [r for r in _profile_rule_ids(profile) if r in ids] if profile is not None else []
+    return ordered + [r for r in ids if r not in ordered]
+
+
+def _profile_rules(profile) -> list:
+    rb = getattr(profile, "rulebook", None)
+    rules = getattr(rb, "rules", rb)
+    if isinstance(rules, dict):
+        return list(rules.values())
+    try:
+        return list(rules or [])
+    except TypeError:
+        return []
+
+
+def _profile_rule_ids(profile) -> list[str]:
+    return [getattr(r, "id", None) or str(r) for r in _profile_rules(profile)]
+
+
+def rule_titles(profile) -> dict[str, str]:
+    out = {}
+    for r in _profile_rules(profile):
+        rid = getattr(r, "id", None)
+        title = getattr(r, "title", None)
+        if rid and title:
+            out[rid] = str(title)
+    return out
+
+
+def _render_case(results, fmt: str, args, profile, outcome: CaseOutcome) -> str:
+    from checker import report
+
+    try:
+        return report.render(results, fmt, as_of=args.as_of, redact=args.redact, profile=profile)
+    except Exception as exc:  # noqa: BLE001 - one report that fails must not stop the others
+        msg = outcome.error or f"{outcome.name}: 報告書を作成できませんでした（{_unexpected(exc)}）。"
+        if fmt == "md":
+            return f"# {outcome.name}\n\n{msg}\n"
+        from markupsafe import escape
+
+        return (f"<!doctype html><html lang=\"ja\"><meta charset=\"utf-8\"><title>{escape(outcome.name)}</title>"
+                f"<h1>{escape(outcome.name)}</h1><p>{escape(msg)}</p></html>\n")
+
+
+def _json_obj(outcomes: list[CaseOutcome], args, profile) -> dict:
+    from checker import report
+
+    results = [o.result for o in outcomes]
+    try:
+        obj = json.loads(report.render(results, "json", as_of=args.as_of, redact=args.redact, profile=profile))
+    except Exception:  # noqa: BLE001 - fall back to the plain helper
+        obj = report.to_json_obj(results, args.as_of)
+    for o, c in zip(outcomes, obj.get("cases", [])):
+        c["report"] = {"html": f"cases/{o.slug}.html", "md": f"cases/{o.slug}.md"}
+        if o.error:
+            c["error"] = {"code": "check_failed", "message": o.error}
+    return obj
+
+
+def write_outputs(out_dir: Path, outcomes: list[CaseOutcome], args, profile) -> None:
+    from checker.atomic import write_bytes_atomic, write_text_atomic
+    from checker import checklist
+
+    slugs = unique_names([o.name for o in outcomes])
+    for o, s in zip(outcomes, slugs):
+        o.slug = s
+        if o.result is None or o.error:
+            o.result = _placeholder(o)
+    cases_dir = out_dir / "cases"
+    for o in outcomes:
+        write_text_atomic(cases_dir / f"{o.slug}.html", _render_case([o.result], "html", args, profile, o))
+        write_text_atomic(cases_dir / f"{o.slug}.md", _render_case([o.result], "md", args, profile, o))
+    ids = rule_ids(outcomes, profile)
+    titles = rule_titles(profile)
+    obj = _json_obj(outcomes, args, profile)
+    write_text_atomic(out_dir / "results.json", json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    table = checklist.build(outcomes, ids, titles, redact=args.redact)
+    write_bytes_atomic(out_dir / "checklist.xlsx", checklist.to_xlsx(table))
+    write_bytes_atomic(out_dir / "checklist.csv", checklist.to_csv(table))
+    write_text_atomic(out_dir / "index.html", render_index(outcomes, ids, titles, args, profile))
+
+
+def render_index(outcomes: list[CaseOutcome], ids: list[str], titles: dict[str, str], args, profile) -> str:
+    from jinja2 import Environment, FileSystemLoader
+
+    from checker.resources import data_dir
+
+    order = sorted(outcomes, key=lambda o: (not o.broken, o.name))
+    counts = {r: {k: 0 for k in ("ok", "flagged", "needs_review", "not_applicable", "error")} for r in ids}
+    rows = []
+    for o in order:
+        cells = []
+        rules = {} if o.error else {k: _status_value(v) for k, v in o.result.rules.items()}
+        for r in ids:
+            st = rules.get(r)
+            if st is None:
+                counts[r]["error"] += 1
+                cells.append({"mark": ERROR_MARK if o.error else "", "status": "error" if o.error else "none",
+                              "label": "確認できず" if o.error else "", "href": f"cases/{o.slug}.html"})
+                continue
+            counts[r]["flagged" if st in ("violation", "missing") else st] += 1
+            cells.append({"mark": MARKS.get(st, "?"), "status": st, "label": STATUS_LABELS.get(st, st),
+                          "href": f"cases/{o.slug}.html#{r}"})
+        rows.append({
+            "name": o.name, "href": f"cases/{o.slug}.html", "md": f"cases/{o.slug}.md", "cells": cells,
+            "error": o.error, "documents": len(o.documents),
+            "unreadable": [{"path": Path(d.path).name, "code": d.error.code, "message": d.error.message}
+                           for d in o.unreadable],
+        })
+    env = Environment(loader=FileSystemLoader(str(data_dir("reports"))), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    tpl = env.get_template("batch_index.html.j2")
+    return tpl.render(
+        as_of=args.as_of.isoformat() if hasattr(args.as_of, "isoformat") else str(args.as_of),
+        profile=getattr(profile, "name", None) or "",
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        rules=[{"id": r, "title": titles.get(r, r), "counts": counts[r]} for r in ids],
+        rows=rows, total=len(outcomes), broken=sum(o.broken for o in outcomes),
+        flagged=sum(1 for o in outcomes if _flagged(o)), marks=MARKS, labels=STATUS_LABELS,
+        redact=bool(args.redact),
+    )
+
+
+def _flagged(o: CaseOutcome) -> bool:
+    if o.error:
+        return True
+    return bool(getattr(o.result, "exit_flagged", False))
+
+
+def exit_status(outcomes: list[CaseOutcome]) -> int:
+    """SPEC.md: 0 all ok / n.a. and all read; 1 anything flagged, unreadable or failed;
+    2 when nothing could be read at all."""
+    docs = [d for o in outcomes for d in o.documents]
+    if not docs or all(getattr(d, "error", None) for d in docs):
+        return EXIT_USAGE
+    return EXIT_FLAGGED if any(_flagged(o) for o in outcomes) else EXIT_OK
+
+
+# ----------------------------------------------------------------------------- entry
+def run_batch(args) -> int:
+    root = Path(args.dir)
+    if not root.is_dir():
+        raise UsageError(f"{root}: フォルダが見つかりません。案件ごとのフォルダを入れたフォルダを指定してください。")
+    out_dir = Path(args.out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: ファイルが既にあります。--out には出力先のフォルダを指定してください。")
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise UsageError(f"--workers {workers}: 1 以上の数を指定してください。")
+    dirs = list_cases(root, out_dir)
+    if not dirs:
+        raise UsageError(f"{root}: 案件のフォルダがありません。案件ごとにサブフォルダを作り、文書を入れてください。")
+    loose = [p.name for p in root.iterdir() if p.is_file() and not p.name.startswith(".")]
+    if loose:
+        print(f"itaku: {root} の直下のファイル（{'、'.join(sorted(loose)[:5])}{' …' if len(loose) > 5 else ''}）は"
+              "どの案件にも属さないため確認しません。案件のフォルダに入れてください。", file=sys.stderr)
+    from checker.profile import load_profile
+
+    try:
+        profile = load_profile(args.profile)
+    except UsageError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a bad profile is a usage error
+        raise UsageError(f"プロファイル {args.profile} を読み込めません（{exc}）。名前又はファイルを確認してください。") from exc
+    cache_dir = None
+    if not args.no_cache:
+        from checker.cache import Cache, default_cache_dir
+
+        cache_dir = str(Path(args.cache_dir) if args.cache_dir else default_cache_dir())
+        probe = Cache(cache_dir)  # creates it, or sets a damaged file aside, before workers start
+        if not probe.enabled:
+            cache_dir = None
+        probe.close()
+    cases = [(p.name, str(p)) for p in dirs]
+    tty = sys.stderr.isatty()
+    t0 = time.perf_counter()
+    outcomes = run_cases(cases, workers=workers, cache_dir=cache_dir, profile_ref=args.profile,
+                         as_of=args.as_of, progress=tty)
+    write_outputs(out_dir, outcomes, args, profile)
+    code = exit_status(outcomes)
+    for o in outcomes:
+        if o.error:
+            print(f"itaku: {o.error}", file=sys.stderr)
+        for d in o.unreadable:
+            print(f"itaku: {o.name}: {d.error.message}", file=sys.stderr)
+    if tty:
+        print(f"{len(outcomes)} 件の案件を {time.perf_counter() - t0:.1f} 秒で確認しました"
+              f"（要対応 {sum(_flagged(o) for o in outcomes)} 件）: {out_dir / 'index.html'}", file=sys.stderr)
+    return code
