@@ -1,0 +1,310 @@
+"""DOCX reader: python-docx, body paragraphs and tables in document order.
+
+Output conventions
+------------------
+* Blocks follow the body order: paragraphs and tables interleaved as in the document
+  (the body XML children are walked in order, not ``doc.paragraphs`` then ``doc.tables``).
+* A paragraph is ``paragraph``, or ``title`` / ``heading`` when its style (or a style it is
+  based on) is Title / 表題 / Subtitle, Heading N / 見出し N, or it carries an outline level.
+  A soft line break (``w:br``) or carriage return inside a paragraph becomes ``"\\n"``, a
+  tab ``"\\t"``; empty paragraphs are skipped. Text of deleted revisions is not read;
+  text boxes are read once (the VML fallback copy is skipped).
+* A table row is ``table_row`` with one cell per ``w:tc`` (a cell spanning columns appears
+  once; the continuation of a vertically merged cell is dropped, as in the PDF reader);
+  a cell's paragraphs are joined with ``"\\n"``; nested tables are read into their cell.
+* Page numbers come from page breaks (``w:br w:type="page"``, ``pageBreakBefore``,
+  ``w:lastRenderedPageBreak``, a section break that starts a new page). A break is counted
+  only after some text since the previous one, so Word's paired hard break and rendered
+  break count once. A hard break in the middle of a paragraph splits it into two blocks;
+  a rendered break in the middle of a paragraph leaves the paragraph on its first page.
+  Without any break everything is page 1. ``top``/``x0`` are None (no layout in DOCX).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Iterator
+
+from checker.limits import get_limits, human_bytes, too_large_message
+from checker.model import Block, DocError, RawDocument, RawPage
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TITLE_STYLES = ("title", "表題", "subtitle", "副題")
+_HEADING_STYLES = ("heading", "見出し")
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def read_docx(path: str | Path, data: bytes, digest: str) -> RawDocument:
+    """Read a DOCX from its bytes. Never raises for a bad file."""
+    p = Path(path)
+    name = p.name
+
+    def fail(code: str, message: str) -> RawDocument:
+        return RawDocument(path=str(p), format="docx", sha256=digest, error=DocError(code, message))
+
+    limits = get_limits()
+    if not data.strip():
+        return fail("empty", f"{name}: ファイルが空です（0バイト）。内容のあるファイルを指定してください。")
+    if len(data) > limits.max_bytes:
+        return fail("too_large", too_large_message(name, "ファイルの大きさ", human_bytes(len(data)),
+                                                   human_bytes(limits.max_bytes), "ITAKU_MAX_BYTES"))
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        names = set(zf.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return fail("damaged", f"{name}: Word文書（DOCX）として開けません（ファイルが壊れているか、別の形式のファイルです）。"
+                               "Wordで開けるか確かめ、DOCX又はPDFで保存し直してください。")
+    if "word/document.xml" not in names:
+        if "xl/workbook.xml" in names or "ppt/presentation.xml" in names:
+            what = "Excel" if "xl/workbook.xml" in names else "PowerPoint"
+            return fail("unsupported_type", f"{name}: 拡張子は .docx ですが中身は{what}のファイルです。"
+                                            "この形式は読み込めません。PDF又はWord（DOCX）で保存し直してください。")
+        return fail("damaged", f"{name}: 拡張子は .docx ですがWord文書ではありません（本文 word/document.xml がないZIPファイルです）。"
+                               "ZIPであれば展開して中のファイルを指定するか、Wordで保存し直したファイルを指定してください。")
+    # a zip bomb guard: the declared uncompressed size of the body
+    try:
+        if zf.getinfo("word/document.xml").file_size > max(limits.max_bytes, 1) * 4:
+            return fail("too_large", too_large_message(name, "本文の大きさ",
+                                                       human_bytes(zf.getinfo("word/document.xml").file_size),
+                                                       human_bytes(limits.max_bytes * 4), "ITAKU_MAX_BYTES"))
+    except KeyError:  # pragma: no cover - checked above
+        pass
+    try:
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:
+        return fail("damaged", f"{name}: Word文書（DOCX）の内容が壊れているため読み取れません（{type(exc).__name__}）。"
+                               "Wordで開けるか確かめ、保存し直したファイル又はPDFを指定してください。")
+    try:
+        pages = _Walker(document, limits.max_chars).run()
+    except _TooLarge as exc:
+        return fail("too_large", too_large_message(name, "文字数", str(exc), f"{limits.max_chars:,}文字", "ITAKU_MAX_CHARS"))
+    except Exception as exc:  # one bad document must not stop the run
+        return fail("damaged", f"{name}: Word文書（DOCX）の内容を解釈できませんでした（{type(exc).__name__}）。"
+                               "Wordで開けるか確かめ、保存し直したファイル又はPDFを指定してください。")
+    if not any(pg.blocks for pg in pages):
+        return RawDocument(path=str(p), format="docx", sha256=digest, page_count=len(pages), pages=tuple(pages),
+                           error=DocError("empty", f"{name}: Word文書に本文の文字がありません。内容のある文書を指定してください。"))
+    if len(pages) > limits.max_pages:
+        return fail("too_large", too_large_message(name, "ページ数", f"{len(pages)}ページ", f"{limits.max_pages}ページ",
+                                                   "ITAKU_MAX_PAGES"))
+    return RawDocument(path=str(p), format="docx", sha256=digest, pages=tuple(pages), page_count=len(pages))
+
+
+class _Walker:
+    """Walks the body once, counting pages and collecting blocks."""
+
+    def __init__(self, document, max_chars: int):
+        self.doc = document
+        self.max_chars = max_chars
+        self.chars = 0
+        self.page = 1
+        self.blocks: dict[int, list[Block]] = {1: []}
+        self.text_since_break = False
+        self._style_kind_cache: dict[str, str] = {}
+        self._pending_rendered = False
+
+    # -- pages
+    def _break(self) -> None:
+        if self.text_since_break:
+            self.page += 1
+            self.blocks.setdefault(self.page, [])
+            self.text_since_break = False
+
+    def _emit(self, block: Block) -> None:
+        self.chars += len(block.text)
+        if self.chars > self.max_chars:
+            raise _TooLarge(f"{self.chars:,}文字以上")
+        self.blocks.setdefault(self.page, []).append(block)
+        self.text_since_break = True
+
+    def run(self) -> list[RawPage]:
+        body = self.doc.element.body
+        for child in body.iterchildren():
+            tag = child.tag
+            if tag == W + "p":
+                self._paragraph(child)
+            elif tag == W + "tbl":
+                self._table(child)
+            elif tag == W + "sdt":  # content control around body content
+                content = child.find(W + "sdtContent")
+                if content is not None:
+                    for sub in content.iterchildren():
+                        if sub.tag == W + "p":
+                            self._paragraph(sub)
+                        elif sub.tag == W + "tbl":
+                            self._table(sub)
+        last = max(self.blocks)
+        return [RawPage(number=n, blocks=tuple(self.blocks.get(n, ())), has_text=bool(self.blocks.get(n)))
+                for n in range(1, last + 1)]
+
+    # -- paragraphs
+    def _paragraph(self, p) -> None:
+        ppr = p.find(W + "pPr")
+        if ppr is not None and _on(ppr.find(W + "pageBreakBefore")):
+            self._break()
+        kind = self._kind(p)
+        pieces: list[str] = []
+        for ev, val in _runs(p):
+            if ev == "text":
+                pieces.append(val)
+            elif ev == "hard":
+                text = "".join(pieces).strip()
+                if text:
+                    self._emit(Block(kind, text, self.page))
+                pieces = []
+                self._break()
+            elif ev == "rendered":
+                if not "".join(pieces).strip():
+                    self._break()  # the paragraph starts on the new page
+                else:
+                    self._pending_rendered = True
+        text = "".join(pieces).strip()
+        if text:
+            self._emit(Block(kind, text, self.page))
+        if self._pending_rendered:
+            self._pending_rendered = False
+            self._break()
+        if ppr is not None:
+            sect = ppr.find(W + "sectPr")
+            if sect is not None:
+                t = sect.find(W + "type")
+                if t is None or t.get(W + "val") not in ("continuous",):
+                    self._break()
+
+    def _kind(self, p) -> str:
+        ppr = p.find(W + "pPr")
+        style_id = None
+        if ppr is not None:
+            if ppr.find(W + "outlineLvl") is not None:
+                return "heading"
+            ps = ppr.find(W + "pStyle")
+            if ps is not None:
+                style_id = ps.get(W + "val")
+        if not style_id:
+            return "paragraph"
+        if style_id not in self._style_kind_cache:
+            self._style_kind_cache[style_id] = self._style_kind(style_id)
+        return self._style_kind_cache[style_id]
+
+    def _style_kind(self, style_id: str) -> str:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        try:
+            style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+        except Exception:
+            style = None
+        seen = 0
+        names = [style_id]
+        while style is not None and seen < 10:
+            names.append(style.name or "")
+            try:
+                el = style.element
+                ppr = el.find(W + "pPr")
+                if ppr is not None and ppr.find(W + "outlineLvl") is not None:
+                    lvl = ppr.find(W + "outlineLvl").get(W + "val")
+                    if lvl is not None and lvl.isdigit() and int(lvl) < 9:
+                        return "heading"
+            except Exception:  # pragma: no cover
+                pass
+            style = style.base_style
+            seen += 1
+        for n in names:
+            low = n.lower().replace(" ", "")
+            if any(low.startswith(t) for t in _TITLE_STYLES):
+                return "title"
+            if any(low.startswith(h) for h in _HEADING_STYLES):
+                return "heading"
+        return "paragraph"
+
+    # -- tables
+    def _table(self, tbl) -> None:
+        for tr in tbl.iterchildren(W + "tr"):
+            cells: list[str] = []
+            for tc in _row_cells(tr):
+                tcpr = tc.find(W + "tcPr")
+                if tcpr is not None:
+                    vm = tcpr.find(W + "vMerge")
+                    if vm is not None and vm.get(W + "val") in (None, "continue"):
+                        continue  # continuation of a vertically merged cell
+                cells.append(_cell_text(tc))
+            if not cells or not any(c.strip() for c in cells):
+                continue
+            self._emit(Block("table_row", " | ".join(cells), self.page, cells=tuple(cells)))
+            # hard page breaks inside cells are rare; rendered ones are ignored inside tables
+
+
+def _on(el) -> bool:
+    if el is None:
+        return False
+    v = el.get(W + "val")
+    return v is None or v not in ("0", "false", "off")
+
+
+def _row_cells(tr) -> Iterator:
+    for child in tr.iterchildren():
+        if child.tag == W + "tc":
+            yield child
+        elif child.tag == W + "sdt":
+            content = child.find(W + "sdtContent")
+            if content is not None:
+                yield from content.iterchildren(W + "tc")
+
+
+def _cell_text(tc) -> str:
+    parts: list[str] = []
+    for child in tc.iterchildren():
+        if child.tag == W + "p":
+            text = "".join(v for ev, v in _runs(child) if ev == "text").strip()
+            if text:
+                parts.append(text)
+        elif child.tag == W + "tbl":
+            for tr in child.iterchildren(W + "tr"):
+                row = [t for t in (_cell_text(c) for c in _row_cells(tr)) if t]
+                if row:
+                    parts.append(" ".join(row))
+    return "\n".join(parts)
+
+
+def _runs(p) -> Iterator[tuple[str, str]]:
+    """Events of a paragraph in order: ("text", s), ("hard", "") for a hard page break,
+    ("rendered", "") for a rendered page break. Skips deleted text and VML fallbacks."""
+    stack = [iter(p)]
+    while stack:
+        try:
+            el = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            continue
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue  # comments, processing instructions
+        if tag == MC_FALLBACK or tag in (W + "del", W + "pPr", W + "rPr", W + "instrText", W + "delText"):
+            continue
+        if tag == W + "t":
+            yield "text", el.text or ""
+        elif tag == W + "tab":
+            yield "text", "\t"
+        elif tag in (W + "cr",):
+            yield "text", "\n"
+        elif tag == W + "br":
+            if el.get(W + "type") == "page":
+                yield "hard", ""
+            elif el.get(W + "type") != "column":
+                yield "text", "\n"
+        elif tag == W + "lastRenderedPageBreak":
+            yield "rendered", ""
+        elif tag == W + "noBreakHyphen":
+            yield "text", "-"
+        elif tag == W + "p" and el is not p:
+            # a paragraph of a text box: its own line
+            yield "text", "\n"
+            stack.append(iter(el))
+        else:
+            stack.append(iter(el))

@@ -1,0 +1,275 @@
+"""PDF reader: pdfplumber, one parse per page, raw visual lines and ruled-table rows.
+
+Output conventions (what ``normalize`` / ``structure`` can rely on)
+-------------------------------------------------------------------
+* Each page's blocks are in reading order: sorted by their top edge (``top``, points from
+  the page top), then by ``x0``. Lines and table rows are interleaved by that order.
+* ``Block(kind="line")`` is one visual line: the characters whose vertical extents overlap,
+  left to right. Characters are joined as drawn: spaces (half- or full-width) that the PDF
+  draws are kept; where the PDF leaves a horizontal gap wider than about one character
+  without drawing a space, one half-width space is inserted. Nothing else is changed:
+  no NFKC, no joining of wrapped lines, headers, footers and page numbers (``- 3 -``) are
+  emitted like any other line (``top`` tells where they are).
+* ``Block(kind="table_row")`` is one row of a ruled table found by pdfplumber (a grid of
+  at least two cells): ``cells`` holds the row's cells left to right, ``text`` the cells
+  joined by `` | ``. A cell spanning several columns appears once; a cell spanning several
+  rows appears only in its first row (pdfplumber's ``None`` cells are dropped). A cell's
+  visual lines are joined with no separator (Japanese wraps mid-word); an empty cell is
+  ``""``. ``top``/``bottom`` are the row's, ``x0`` the table's left edge. The characters
+  inside a table never appear in ``line`` blocks. A single framed box (one cell) is not
+  a table: its text comes out as lines.
+* ``RawPage.has_text`` is False for a page without any character; such a page with an
+  image or drawing on it gets a warning naming the page (a scan among text pages).
+* ``width``/``height`` are the page size in points.
+
+Errors (``RawDocument.error``): ``encrypted``, ``damaged``, ``image_only``, ``empty``,
+``too_large``. Any exception of pdfplumber / pdfminer is caught per document.
+
+``read_pdf`` is a plain function without global state, so it can run in a child process.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from checker.limits import get_limits, human_bytes, too_large_message
+from checker.model import Block, DocError, RawDocument, RawPage
+
+# a page with more than this share of unmappable glyphs ("(cid:123)") gets a warning
+_CID_GARBAGE_SHARE = 0.2
+
+
+class _TooLarge(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def read_pdf(path: str | Path, data: bytes, digest: str) -> RawDocument:
+    """Read a PDF from its bytes. Never raises for a bad file."""
+    p = Path(path)
+    name = p.name
+
+    def fail(code: str, message: str, pages: int = 0) -> RawDocument:
+        return RawDocument(path=str(p), format="pdf", sha256=digest, page_count=pages,
+                           error=DocError(code, message))
+
+    limits = get_limits()
+    if not data.strip():
+        return fail("empty", f"{name}: ファイルが空です（0バイト）。内容のあるPDFを指定してください。")
+    if len(data) > limits.max_bytes:
+        return fail("too_large", too_large_message(name, "ファイルの大きさ", human_bytes(len(data)),
+                                                   human_bytes(limits.max_bytes), "ITAKU_MAX_BYTES"))
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        return fail("damaged", f"{name}: PDFファイルではありません（拡張子は .pdf ですが中身が別の形式です）。"
+                               "作成元のソフトウェアでPDFとして保存し直すか、提出元に正しいファイルを求めてください。")
+    if b"%%EOF" not in data[-2048:] and b"%%EOF" not in data:
+        return fail("damaged", f"{name}: PDFファイルが途中で切れています（ダウンロードやコピーが完了していない可能性があります）。"
+                               "元のファイルをもう一度取得してください。")
+    try:
+        return _read(p, data, digest, limits)
+    except _TooLarge as exc:
+        return fail("too_large", exc.message)
+    except Exception as exc:  # pdfminer raises many kinds; one bad file must not stop the run
+        if _is_encryption_error(exc):
+            return fail("encrypted", f"{name}: パスワードで保護されたPDFのため読み取れません。"
+                                     "提出元にパスワードを外したPDFを求めるか、パスワードを解除して保存し直したファイルを指定してください。")
+        return fail("damaged", f"{name}: PDFファイルが壊れているため読み取れません（{type(exc).__name__}）。"
+                               "元のファイルをもう一度取得するか、作成元のソフトウェアでPDFを作り直してください。")
+
+
+def _is_encryption_error(exc: BaseException) -> bool:
+    seen = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        n = type(e).__name__
+        if "Password" in n or "Encrypt" in n or "Decrypt" in n:
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def _read(p: Path, data: bytes, digest: str, limits) -> RawDocument:
+    import pdfplumber
+
+    name = p.name
+    pages: list[RawPage] = []
+    warnings: list[str] = []
+    chars_total = 0
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        # opening alone does not try the password on every pdfminer version: touch the pages
+        page_list = pdf.pages
+        n_pages = len(page_list)
+        if n_pages > limits.max_pages:
+            raise _TooLarge(too_large_message(name, "ページ数", f"{n_pages}ページ", f"{limits.max_pages}ページ",
+                                              "ITAKU_MAX_PAGES"))
+        for number, page in enumerate(page_list, start=1):
+            try:
+                raw_page, garbage, drawn = _read_page(page, number)
+            except _TooLarge:
+                raise
+            except Exception as exc:
+                if _is_encryption_error(exc):
+                    raise
+                raise RuntimeError(f"page {number}: {type(exc).__name__}") from exc
+            finally:
+                try:
+                    page.close()
+                except Exception:  # pragma: no cover
+                    pass
+            chars_total += sum(len(b.text) for b in raw_page.blocks)
+            if chars_total > limits.max_chars:
+                raise _TooLarge(too_large_message(name, "文字数", f"{number}ページ目までで{chars_total:,}文字",
+                                                  f"{limits.max_chars:,}文字", "ITAKU_MAX_CHARS"))
+            pages.append(raw_page)
+            if not raw_page.has_text and drawn:
+                warnings.append(f"{number}ページ目は文字情報がない（スキャン画像の）ため読み取っていません。"
+                                "登録証の写し等であれば、内容を確認してください。")
+            elif garbage:
+                warnings.append(f"{number}ページ目には文字コードに変換できない文字が多く含まれています（{garbage}文字）。"
+                                "読み取った内容が不完全な可能性があるため、原本と照合してください。")
+    if n_pages == 0:
+        return RawDocument(path=str(p), format="pdf", sha256=digest,
+                           error=DocError("empty", f"{name}: PDFにページがありません。内容のあるPDFを指定してください。"))
+    text_pages = [pg for pg in pages if pg.has_text]
+    if not text_pages:
+        if warnings:
+            return RawDocument(
+                path=str(p), format="pdf", sha256=digest, page_count=n_pages, pages=tuple(pages),
+                error=DocError("image_only",
+                               f"{name}: 全{n_pages}ページとも文字情報がない（スキャン画像の）PDFのため読み取れません。"
+                               "OCR（文字認識）処理をしてテキスト付きPDFにするか、元のWord等のファイル又はテキスト付きPDFを提出元に求めてください。"))
+        return RawDocument(path=str(p), format="pdf", sha256=digest, page_count=n_pages, pages=tuple(pages),
+                           error=DocError("empty", f"{name}: PDFの全{n_pages}ページが白紙で、文字がありません。内容のあるPDFを指定してください。"))
+    return RawDocument(path=str(p), format="pdf", sha256=digest, pages=tuple(pages), page_count=n_pages,
+                       warnings=tuple(warnings))
+
+
+def _has_drawing(page: Any) -> bool:
+    """True when a text-less page shows something (an image, or a fair amount of vector art)."""
+    try:
+        if page.images:
+            return True
+        return len(page.curves) + len(page.rects) + len(page.lines) > 20
+    except Exception:  # pragma: no cover - a text-less page that cannot even list its objects
+        return True
+
+
+# ----------------------------------------------------------------------------- one page
+def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
+    """The page's blocks, its count of unmappable glyphs (0 when few), and whether a
+    text-less page shows something."""
+    width = float(page.width)
+    height = float(page.height)
+    chars = [c for c in page.chars if c.get("text")]
+    garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
+    chars = [c for c in chars if not c["text"].startswith("(cid:")]
+    if not any(c["text"].strip() for c in chars):
+        return (RawPage(number=number, blocks=(), has_text=False, width=width, height=height), garbage,
+                _has_drawing(page))
+    if garbage and garbage <= _CID_GARBAGE_SHARE * (len(chars) + garbage):
+        garbage = 0
+
+    blocks: list[Block] = []
+    tables = []
+    try:
+        found = page.find_tables()
+    except Exception:
+        found = []  # a table finder failure must not lose the page's text
+    for t in found:
+        cells = [c for row in t.rows for c in row.cells if c is not None]
+        if len(cells) >= 2:
+            tables.append(t)
+
+    table_boxes = [t.bbox for t in tables]
+    free: list[dict] = []
+    in_cells: list[dict] = []
+    for c in chars:
+        if any(_inside(c, box) for box in table_boxes):
+            in_cells.append(c)
+        else:
+            free.append(c)
+
+    for t in tables:
+        x0 = float(t.bbox[0])
+        for row in t.rows:
+            cells = tuple(_cell_text(in_cells, box) for box in row.cells if box is not None)
+            if not cells:
+                continue
+            top, bottom = float(row.bbox[1]), float(row.bbox[3])
+            blocks.append(Block("table_row", " | ".join(cells), number, cells=cells, top=round(top, 2),
+                                bottom=round(bottom, 2), x0=round(x0, 2)))
+
+    for line in _group_lines(free):
+        text = _line_text(line)
+        if not text.strip():
+            continue
+        blocks.append(Block("line", text.strip(), number,
+                            top=round(min(c["top"] for c in line), 2),
+                            bottom=round(max(c["bottom"] for c in line), 2),
+                            x0=round(min(c["x0"] for c in line if c["text"].strip()), 2)))
+
+    blocks.sort(key=lambda b: (b.top if b.top is not None else 0.0, b.x0 if b.x0 is not None else 0.0))
+    return RawPage(number=number, blocks=tuple(blocks), has_text=True, width=width, height=height), garbage, True
+
+
+def _inside(c: dict, box: tuple) -> bool:
+    cx = (c["x0"] + c["x1"]) / 2
+    cy = (c["top"] + c["bottom"]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def _cell_text(chars: list[dict], box: tuple) -> str:
+    mine = [c for c in chars if _inside(c, box)]
+    return "".join(_line_text(line).strip() for line in _group_lines(mine))
+
+
+def _group_lines(chars: list[dict]) -> list[list[dict]]:
+    """Chars grouped into visual lines (vertical overlap of at least half the smaller
+    height), lines top to bottom, chars left to right within a line."""
+    lines: list[dict] = []  # {"top", "bottom", "chars"}
+    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        top, bottom = float(c["top"]), float(c["bottom"])
+        h = max(bottom - top, 0.1)
+        placed = False
+        for ln in reversed(lines[-4:]):
+            overlap = min(bottom, ln["bottom"]) - max(top, ln["top"])
+            if overlap >= 0.5 * min(h, max(ln["bottom"] - ln["top"], 0.1)):
+                ln["chars"].append(c)
+                ln["top"] = min(ln["top"], top)
+                ln["bottom"] = max(ln["bottom"], bottom)
+                placed = True
+                break
+        if not placed:
+            lines.append({"top": top, "bottom": bottom, "chars": [c]})
+    out = []
+    for ln in sorted(lines, key=lambda ln: ln["top"]):
+        out.append(sorted(ln["chars"], key=lambda c: c["x0"]))
+    return out
+
+
+def _is_ascii_word_char(s: str) -> bool:
+    return len(s) == 1 and s.isascii() and s.isalnum()
+
+
+def _line_text(chars: list[dict]) -> str:
+    """The chars of one line joined as drawn; a space where a gap wider than ~1 char is."""
+    parts: list[str] = []
+    prev: dict | None = None
+    for c in chars:
+        t = c["text"]
+        if prev is not None:
+            # fake bold and shadows: the same glyph drawn twice almost on top of itself
+            if t == prev["text"] and abs(c["x0"] - prev["x0"]) < 0.3 * max(prev["x1"] - prev["x0"], 0.1):
+                continue
+            gap = c["x0"] - prev["x1"]
+            pt, size = prev["text"], float(prev.get("size") or (prev["bottom"] - prev["top"]) or 10.0)
+            if not pt.isspace() and not t.isspace():
+                wider = max(prev["x1"] - prev["x0"], c["x1"] - c["x0"], 0.25 * size)
+                if gap > 0.8 * wider or (_is_ascii_word_char(pt[-1]) and _is_ascii_word_char(t[0]) and gap > 0.15 * size):
+                    parts.append(" ")
+        parts.append(t)
+        prev = c
+    return "".join(parts)
