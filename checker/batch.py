@@ -30,8 +30,8 @@ from typing import Any
 from checker.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, UsageError
 
 MARKS = {"ok": "○", "violation": "×", "missing": "×", "needs_review": "△", "not_applicable": "－"}
-STATUS_LABELS = {"ok": "適合", "violation": "不適合", "missing": "記載なし", "needs_review": "要確認",
-                 "not_applicable": "対象外"}
+STATUS_LABELS = {"ok": "適合", "violation": "違反", "missing": "記載なし", "needs_review": "要確認",
+                 "not_applicable": "対象外"}  # the words of the case reports (checker.ruledocs)
 ERROR_MARK = "！"
 
 
@@ -348,29 +348,21 @@ def rule_ids(outcomes: list[CaseOutcome], profile) -> list[str]:
     return ordered + [r for r in ids if r not in ordered]
 
 
-def _profile_rules(profile) -> list:
-    rb = getattr(profile, "rulebook", None)
-    rules = getattr(rb, "rules", rb)
-    if isinstance(rules, dict):
-        return list(rules.values())
+def _rule_infos(profile) -> list:
     try:
-        return list(rules or [])
-    except TypeError:
+        from checker.ruledocs import rule_infos
+
+        return rule_infos(profile)
+    except Exception:  # noqa: BLE001 - titles are a nicety; ids always work
         return []
 
 
 def _profile_rule_ids(profile) -> list[str]:
-    return [getattr(r, "id", None) or str(r) for r in _profile_rules(profile)]
+    return [r.id for r in _rule_infos(profile) if getattr(r, "id", None)]
 
 
 def rule_titles(profile) -> dict[str, str]:
-    out = {}
-    for r in _profile_rules(profile):
-        rid = getattr(r, "id", None)
-        title = getattr(r, "title", None)
-        if rid and title:
-            out[rid] = str(title)
-    return out
+    return {r.id: r.title for r in _rule_infos(profile) if getattr(r, "id", None) and getattr(r, "title", None)}
 
 
 def _render_case(results, fmt: str, args, profile, outcome: CaseOutcome) -> str:
@@ -420,10 +412,25 @@ def write_outputs(out_dir: Path, outcomes: list[CaseOutcome], args, profile) -> 
     titles = rule_titles(profile)
     obj = _json_obj(outcomes, args, profile)
     write_text_atomic(out_dir / "results.json", json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
-    table = checklist.build(outcomes, ids, titles, redact=args.redact)
+    table = checklist.build(_redacted(outcomes) if args.redact else outcomes, ids, titles)
     write_bytes_atomic(out_dir / "checklist.xlsx", checklist.to_xlsx(table))
     write_bytes_atomic(out_dir / "checklist.csv", checklist.to_csv(table))
     write_text_atomic(out_dir / "index.html", render_index(outcomes, ids, titles, args, profile))
+
+
+def _redacted(outcomes: list[CaseOutcome]) -> list[CaseOutcome]:
+    """Copies whose results have personal data masked (for the checklist's messages)."""
+    import copy
+
+    from checker.report import redact_results
+
+    out = []
+    for o in outcomes:
+        c = copy.copy(o)
+        if not o.error:
+            c.result = redact_results([o.result])[0]
+        out.append(c)
+    return out
 
 
 def render_index(outcomes: list[CaseOutcome], ids: list[str], titles: dict[str, str], args, profile) -> str:
@@ -446,7 +453,7 @@ def render_index(outcomes: list[CaseOutcome], ids: list[str], titles: dict[str, 
                 continue
             counts[r]["flagged" if st in ("violation", "missing") else st] += 1
             cells.append({"mark": MARKS.get(st, "?"), "status": st, "label": STATUS_LABELS.get(st, st),
-                          "href": f"cases/{o.slug}.html#{r}"})
+                          "href": f"cases/{o.slug}.html#c1-{r}"})  # the case report's rule section
         rows.append({
             "name": o.name, "href": f"cases/{o.slug}.html", "md": f"cases/{o.slug}.md", "cells": cells,
             "error": o.error, "documents": len(o.documents),

@@ -39,20 +39,9 @@ def _v(s) -> str:
     return getattr(s, "value", s)
 
 
-def _redactor(enabled: bool):
-    if not enabled:
-        return lambda s: s
-    try:  # the redaction owner's function, when it exists
-        from checker.redact import redact_text  # type: ignore[attr-defined]
-
-        return redact_text
-    except Exception:  # noqa: BLE001
-        return lambda s: s
-
-
-def build(outcomes: list, rule_ids: list[str], titles: dict[str, str], *, redact: bool = False) -> Table:
-    """The checklist rows of ``outcomes`` (objects with name, result, error, documents)."""
-    red = _redactor(redact)
+def build(outcomes: list, rule_ids: list[str], titles: dict[str, str]) -> Table:
+    """The checklist rows of ``outcomes`` (objects with name, result, error, documents).
+    Redaction, when asked for, is applied to the results before they come here."""
     header = CASE_HEADERS + [f"{titles[r]}（{r}）" if titles.get(r) and titles[r] != r else r for r in rule_ids]
     rows, findings = [], []
     for o in outcomes:
@@ -77,7 +66,7 @@ def build(outcomes: list, rule_ids: list[str], titles: dict[str, str], *, redact
             accepted = (f.accepted or {}).get("reason", "") if f.accepted else ""
             findings.append([o.name, f.rule, f.check, f"{MARKS.get(st, '')} {STATUS_LABELS.get(st, st)}".strip(),
                              SEVERITY_LABELS.get(f.severity, f.severity), ", ".join(str(p) for p in pages),
-                             "、".join(clauses), red(f.message), accepted])
+                             "、".join(clauses), f.message, accepted])
     return Table(header=header, rows=rows, findings=findings, rule_columns=len(rule_ids))
 
 
