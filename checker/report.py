@@ -1,7 +1,8 @@
 """Reports of :class:`~checker.model.CaseResult` values: text, JSON, HTML and Markdown.
 
 * ``json`` is SPEC.md "JSON output" schema ``itaku-check/1`` exactly, plus the additive
-  finding fields ``fix`` and ``accepted`` (and a case's ``comparison`` when one exists).
+  finding fields ``fix`` and ``accepted`` (and a case's ``comparisons`` with the
+  municipality's standard when the profile names one).
 * ``text`` is the terminal listing: documents read, then the rules worst first with each
   check's mark, message, quoted evidence and model wording, then notes and a summary.
 * ``html`` and ``md`` are rendered from the Jinja2 templates in ``reports/`` (data a
@@ -176,9 +177,13 @@ def _case_json(r: CaseResult) -> dict:
         "findings": [_finding_json(f) for f in r.findings],
         "notes": [{"code": n.code, "severity": n.severity, "message": n.message} for n in r.notes],
     }
-    comparison = getattr(r, "comparison", None)
-    if comparison is not None:
-        out["comparison"] = _plain(comparison)
+    comparisons = _comparisons(r)
+    if comparisons:  # additive: only when the profile names a municipality's standard
+        out["comparisons"] = [
+            {"standard": c["standard"], "target": c["target"], "aligned": c["aligned"],
+             "diffs": [{"kind": d["kind"], "article": d["article"], "standard": d["standard"],
+                        "contract": d["contract"], "details": d["details"]} for d in c["rows"]]}
+            for c in comparisons]
     return out
 
 
@@ -238,36 +243,54 @@ def _finding_key(f: dict, check_order: Mapping[str, int]):
     return (-Status(f["status"]).rank, SEVERITY_ORDER.get(f["severity"], 9), check_order.get(f["check"], 999), f["check"])
 
 
-def _comparison_view(comparison: Any) -> list[dict] | None:
-    """A municipality-standard comparison in any reasonable shape, as rows for the report.
+_CMP_KIND = {"absent": "欠落", "missing": "欠落", "weakened": "弱化", "added": "追加",
+             "changed": "変更", "same": "同一"}
 
-    Accepts a sequence of items (dataclasses or mappings) or an object with ``items`` /
-    ``articles`` / ``changes``; each item may carry ``kind``/``change``/``status``
-    (absent, weakened, added, same), ``article``/``label``, ``standard``/``standard_text``,
-    ``contract``/``contract_text`` and ``message``/``note``.
+
+def _clause_text(c: Any) -> str:
+    """A compared article (a Clause, a mapping or text) as display text."""
+    if c is None:
+        return ""
+    if isinstance(c, str):
+        return c
+    t = _pick(c, "text", "body")
+    return str(t) if t is not None else str(c)
+
+
+def comparison_view(cmp: Any) -> dict:
+    """One :class:`checker.compare.Comparison` (or a look-alike) as plain values.
+
+    Reads ``standard_path``, ``target_path``, ``aligned`` and ``diffs`` (each with ``kind``
+    absent/weakened/added, ``title``, ``standard`` and ``target`` articles, ``details``).
     """
-    if comparison is None:
-        return None
-    items = comparison
-    if not isinstance(comparison, (list, tuple)):
-        items = (getattr(comparison, "items", None) if not isinstance(comparison, Mapping) else None) \
-            or _pick(comparison, "articles", "changes", "rows", "items") or []
-        if callable(items):
-            items = []
-    kind_label = {"absent": "欠落", "missing": "欠落", "weakened": "弱化", "added": "追加",
-                  "changed": "変更", "same": "同一", "ok": "同一", "equal": "同一"}
     rows = []
-    for it in items:
-        kind = str(_plain(_pick(it, "kind", "change", "status", "type")) or "")
+    for d in (_pick(cmp, "diffs", "items", "changes") or ()):
+        kind = str(_plain(_pick(d, "kind", "change", "status")) or "")
+        details = _pick(d, "details", "message", "note") or ()
+        if isinstance(details, str):
+            details = (details,)
         rows.append({
             "kind": kind,
-            "kind_label": kind_label.get(kind, kind),
-            "article": str(_pick(it, "article", "label", "clause", "title") or ""),
-            "standard": str(_pick(it, "standard", "standard_text", "expected") or ""),
-            "contract": str(_pick(it, "contract", "contract_text", "actual", "found") or ""),
-            "message": str(_pick(it, "message", "note", "detail") or ""),
+            "kind_label": _CMP_KIND.get(kind, kind),
+            "article": str(_pick(d, "title", "article", "label") or ""),
+            "standard": _clause_text(_pick(d, "standard")),
+            "contract": _clause_text(_pick(d, "target", "contract")),
+            "details": [str(x) for x in details],
         })
-    return rows
+    return {
+        "standard": str(_pick(cmp, "standard_path", "standard") or ""),
+        "target": str(_pick(cmp, "target_path", "target") or ""),
+        "aligned": _pick(cmp, "aligned"),
+        "rows": rows,
+    }
+
+
+def _comparisons(r: CaseResult) -> list[dict]:
+    cmps = getattr(r, "comparisons", None) or ()
+    single = getattr(r, "comparison", None)
+    if single is not None:
+        cmps = (*cmps, single)
+    return [comparison_view(c) for c in cmps]
 
 
 def _pick(obj: Any, *names: str) -> Any:
@@ -334,7 +357,7 @@ def case_view(r: CaseResult, rules: list[RuleInfo]) -> dict:
         check_counts[_status_of(f.status).value] += 1
     check_counts["not_applicable"] = sum(1 for s in r.checks.values() if _status_of(s) is Status.NOT_APPLICABLE)
 
-    cited = [row["id"] for row in worst_first if row["findings"]]
+    cited = [row["id"] for row in worst_first if row["flagged"]]  # rules the reader must act on
     return {
         "name": r.case,
         "documents": docs,
@@ -348,7 +371,7 @@ def case_view(r: CaseResult, rules: list[RuleInfo]) -> dict:
         "check_counts": check_counts,
         "accepted": sum(1 for f in r.findings if f.accepted),
         "flagged": r.exit_flagged,
-        "comparison": _comparison_view(getattr(r, "comparison", None)),
+        "comparisons": _comparisons(r),
         "rule_docs": [by_id[rid] for rid in cited if rid in by_id],
     }
 
@@ -429,11 +452,13 @@ def render_text_view(view: dict) -> str:
         na = [row for row in c["rules_worst_first"] if row not in shown]
         if na:
             out.append(f"{STATUS_MARK['not_applicable']} 対象外: " + "、".join(r["id"] for r in na))
-        if c["comparison"]:
+        for cmp in c["comparisons"]:
             out.append("")
-            out.append("標準の特記事項との比較:")
-            for row in c["comparison"]:
-                out.append(f"  {row['kind_label']} {row['article']}: {row['message'] or row['contract'] or row['standard']}")
+            out.append(f"標準の特記事項との比較（標準: {cmp['standard']}、対象: {cmp['target']}）:")
+            if not cmp["rows"]:
+                out.append("  標準との違いはありません。")
+            for row in cmp["rows"]:
+                out.append(f"  {row['kind_label']} {row['article']}: {'、'.join(row['details'])}")
         if c["notes"]:
             out.append("")
             out.append("注記:")
