@@ -33,7 +33,9 @@ def load_document(path: Path) -> Document:
     """Read and structure one file. Never raises for a bad file."""
     from checker.structure import build_document
 
-    raw = read_document(path)
+    from checker.read.guard import read_guarded
+
+    raw = read_guarded(path)  # PDF/DOCX in a child process with memory/CPU/time limits
     return build_document(raw)
 
 

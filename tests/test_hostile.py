@@ -1,0 +1,221 @@
+"""Hostile and heavy documents end as clean per-document errors within bounds.
+
+The guard (checker/read/guard.py) reads PDFs and DOCX files in a child process with an
+address-space limit, a CPU limit and a wall-clock timeout; these tests drive it with
+misbehaving stand-in readers (fixtures/hostile/targets.py), with the small hostile files
+committed in fixtures/hostile/ and with heavy ones generated into tmp_path.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from checker.model import ERROR_CODES, RawDocument
+from checker.read import read_document
+from checker.read.guard import GuardLimits, raw_from_plain, raw_to_plain, read_guarded
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = ROOT / "fixtures" / "hostile"
+if str(HOSTILE) not in sys.path:
+    sys.path.insert(0, str(HOSTILE))  # the child process inherits sys.path: targets.py
+
+
+def _make():
+    spec = importlib.util.spec_from_file_location("hostile_make", HOSTILE / "make.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+make = _make()
+
+SMALL_LIMITS = GuardLimits(memory_mb=768, cpu_seconds=20, timeout_seconds=30)
+
+
+def _text(raw: RawDocument) -> str:
+    return "\n".join(b.text for p in raw.pages for b in p.blocks)
+
+
+def _assert_clean(raw: RawDocument, name: str) -> None:
+    """Either read, or an error with a known code and a Japanese message naming the file."""
+    if raw.error is not None:
+        assert raw.error.code in ERROR_CODES
+        assert name in raw.error.message
+        assert any("\u3040" <= ch <= "\u30ff" for ch in raw.error.message)  # kana: Japanese
+        assert raw.error.message.rstrip().endswith("。")
+    else:
+        assert raw.page_count == len(raw.pages) >= 1
+
+
+# --------------------------------------------------------------------------- the guard
+@pytest.fixture()
+def dummy(tmp_path):
+    p = tmp_path / "契約書.pdf"
+    p.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    return p
+
+
+@pytest.mark.parametrize("target, code, seconds", [
+    ("crash", "damaged", 10),        # segmentation fault in the reader
+    ("boom", "damaged", 10),         # an exception escaping the reader
+    ("recurse", "damaged", 10),      # unbounded recursion (cyclic objects)
+    ("exit_quietly", "damaged", 10),  # the child ends without an answer
+    ("hog", "too_large", 20),        # memory until RLIMIT_AS refuses
+    ("flood", "too_large", 30),      # a gigantic result
+])
+def test_guard_turns_misbehaviour_into_errors(dummy, target, code, seconds):
+    t0 = time.monotonic()
+    raw = read_guarded(dummy, SMALL_LIMITS, reader=f"targets:{target}")
+    assert time.monotonic() - t0 < seconds
+    assert raw.error is not None and raw.error.code == code
+    _assert_clean(raw, dummy.name)
+    assert raw.path == str(dummy)
+
+
+def test_guard_timeout(dummy):
+    t0 = time.monotonic()
+    raw = read_guarded(dummy, GuardLimits(memory_mb=768, cpu_seconds=60, timeout_seconds=2), reader="targets:sleep")
+    assert 1.5 < time.monotonic() - t0 < 10
+    assert raw.error.code == "too_large"
+    assert "ITAKU_READ_TIMEOUT" in raw.error.message
+
+
+def test_guard_cpu_limit(dummy):
+    t0 = time.monotonic()
+    raw = read_guarded(dummy, GuardLimits(memory_mb=768, cpu_seconds=1, timeout_seconds=60), reader="targets:spin")
+    assert time.monotonic() - t0 < 15
+    assert raw.error.code == "too_large"
+    assert "CPU" in raw.error.message
+
+
+def test_guard_limits_from_environment(monkeypatch, dummy):
+    monkeypatch.setenv("ITAKU_READ_TIMEOUT", "1.5")
+    monkeypatch.setenv("ITAKU_READ_MEMORY_MB", "900")
+    monkeypatch.setenv("ITAKU_READ_CPU", "7")
+    lim = GuardLimits.from_env()
+    assert (lim.timeout_seconds, lim.memory_mb, lim.cpu_seconds) == (1.5, 900, 7)
+    t0 = time.monotonic()
+    raw = read_guarded(dummy, reader="targets:sleep")
+    assert time.monotonic() - t0 < 10 and raw.error.code == "too_large"
+
+
+def test_guard_result_equals_in_process_read():
+    for p in sorted((ROOT / "fixtures" / "docs").glob("*")) + [HOSTILE / "shift_jis.txt"]:
+        if p.suffix not in (".pdf", ".docx", ".txt"):
+            continue
+        direct = read_document(p)
+        assert raw_from_plain(raw_to_plain(direct)) == direct
+        assert read_guarded(p, force=True) == direct, p.name
+
+
+def test_guard_switch_off_reads_in_process(monkeypatch, dummy):
+    monkeypatch.setenv("ITAKU_GUARD", "0")
+    with pytest.raises(ValueError):  # in-process: the stand-in's exception is not contained
+        read_guarded(dummy, reader="targets:boom")
+
+
+def test_file_over_max_bytes_is_not_opened(monkeypatch, tmp_path):
+    p = tmp_path / "big.pdf"
+    p.write_bytes(b"%PDF-1.7\n" + b"0" * 5000 + b"\n%%EOF\n")
+    monkeypatch.setenv("ITAKU_MAX_BYTES", "1000")
+    raw = read_guarded(p, reader="targets:crash")  # would crash if it were read
+    assert raw.error.code == "too_large" and "big.pdf" in raw.error.message
+
+
+# --------------------------------------------------------------------------- small hostile files
+SMALL_EXPECT = {
+    # name: (allowed error codes or None for "must be read", text that must appear, text that must not)
+    "nested.pdf": ({None, "damaged"}, None, None),
+    "cyclic.pdf": ({None, "damaged"}, None, None),
+    "broken_xref.pdf": ({None, "damaged"}, None, None),
+    "truncated.pdf": ({"damaged"}, None, None),
+    "javascript.pdf": ({None}, "script attached", "pwned"),
+    "attachment.pdf": ({None}, "carries an attachment", "MZ"),
+    "encrypted_like.pdf": ({"encrypted", "damaged", None}, None, None),
+    "not_a_pdf.pdf": ({"damaged", "unsupported_type"}, None, None),
+    "zip_renamed.docx": ({"damaged", "unsupported_type"}, None, None),
+    "billion_laughs.docx": ({None, "damaged", "too_large"}, None, "lollollol"),
+    "external_entity.docx": ({None, "damaged", "empty"}, None, "root:"),
+    "garbage.docx": ({"damaged", "unsupported_type"}, None, None),
+    "shift_jis.txt": ({None}, "再委託の禁止", None),
+    "invalid_bytes.txt": ({None, "damaged"}, None, None),
+    "nul.txt": ({"empty", "damaged", None}, None, None),
+}
+
+
+def test_committed_hostile_files_are_current(tmp_path):
+    """fixtures/hostile/*.pdf|docx|txt are what make.py writes (regenerate with it)."""
+    for p in make.write_small(tmp_path):
+        assert (HOSTILE / p.name).read_bytes() == p.read_bytes(), f"run python fixtures/hostile/make.py ({p.name})"
+    assert set(SMALL_EXPECT) == set(make.SMALL)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_EXPECT))
+def test_small_hostile_file(name):
+    codes, must, must_not = SMALL_EXPECT[name]
+    p = HOSTILE / name
+    t0 = time.monotonic()
+    raw = read_guarded(p, force=True)
+    assert time.monotonic() - t0 < 30
+    _assert_clean(raw, name)
+    assert (raw.error.code if raw.error else None) in codes, raw.error
+    text = _text(raw)
+    if must:
+        assert must in text
+    if must_not:
+        assert must_not not in text
+    from checker.structure import build_document
+
+    doc = build_document(raw)  # the structure stage takes whatever the reader gave
+    assert (doc.error is None) == (raw.error is None)
+
+
+def test_billion_laughs_is_not_expanded_in_process():
+    """python-docx must not resolve entities even without the guard."""
+    t0 = time.monotonic()
+    raw = read_document(HOSTILE / "billion_laughs.docx")
+    assert time.monotonic() - t0 < 10
+    assert "lollollol" not in _text(raw)
+    raw = read_document(HOSTILE / "external_entity.docx")
+    assert "root:" not in _text(raw)
+
+
+# --------------------------------------------------------------------------- heavy files
+def test_decompression_bomb(tmp_path):
+    p = make.bomb_pdf(tmp_path / "bomb.pdf", gib=4)
+    assert p.stat().st_size < 8 << 20
+    t0 = time.monotonic()
+    raw = read_guarded(p, GuardLimits(memory_mb=1024, cpu_seconds=60, timeout_seconds=60))
+    assert time.monotonic() - t0 < 60
+    assert raw.error is not None and raw.error.code == "too_large"
+    _assert_clean(raw, "bomb.pdf")
+
+
+def test_three_thousand_pages(tmp_path):
+    p = make.many_pages_pdf(tmp_path / "many.pdf", pages=3000)
+    t0 = time.monotonic()
+    raw = read_guarded(p)
+    assert time.monotonic() - t0 < 30
+    assert raw.error is not None and raw.error.code == "too_large"
+    assert "3000" in raw.error.message
+
+
+def test_docx_zip_bomb(tmp_path):
+    p = make.zip_bomb_docx(tmp_path / "zipbomb.docx", gib=1)
+    t0 = time.monotonic()
+    raw = read_guarded(p, GuardLimits(memory_mb=1024, cpu_seconds=60, timeout_seconds=60))
+    assert time.monotonic() - t0 < 60
+    assert raw.error is not None and raw.error.code in ("too_large", "damaged")
+
+
+@pytest.mark.slow
+def test_huge_page(tmp_path):
+    p = make.huge_page_pdf(tmp_path / "huge.pdf", glyphs=2_000_000)
+    t0 = time.monotonic()
+    raw = read_guarded(p, GuardLimits(memory_mb=1024, cpu_seconds=90, timeout_seconds=90))
+    assert time.monotonic() - t0 < 100
+    assert raw.error is not None and raw.error.code in ("too_large", "damaged")
