@@ -489,6 +489,18 @@ def exit_status(outcomes: list[CaseOutcome]) -> int:
     return EXIT_FLAGGED if any(_flagged(o) for o in outcomes) else EXIT_OK
 
 
+def write_stats(path: Path, outcomes: list[CaseOutcome], workers: int, cache_dir: str | None,
+                check_seconds: float, total_seconds: float) -> None:
+    from checker.atomic import write_text_atomic
+
+    obj = {"workers": workers, "cache": cache_dir, "check_seconds": round(check_seconds, 3),
+           "total_seconds": round(total_seconds, 3),
+           "cases": [{"name": o.name, "seconds": round(o.seconds, 3), "pid": o.pid, "peak_rss_kb": o.peak_rss_kb,
+                      "cache_hits": o.cache_hits, "cache_misses": o.cache_misses, "error": o.error}
+                     for o in outcomes]}
+    write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=1))
+
+
 # ----------------------------------------------------------------------------- entry
 def run_batch(args) -> int:
     root = Path(args.dir)
@@ -529,8 +541,12 @@ def run_batch(args) -> int:
     t0 = time.perf_counter()
     outcomes = run_cases(cases, workers=workers, cache_dir=cache_dir, profile_ref=args.profile,
                          as_of=args.as_of, progress=tty)
+    elapsed = time.perf_counter() - t0
     write_outputs(out_dir, outcomes, args, profile)
     code = exit_status(outcomes)
+    stats = os.environ.get("ITAKU_BATCH_STATS")
+    if stats:  # for benchmarks/bench_batch.py: per-case timing, cache use and worker memory
+        write_stats(Path(stats), outcomes, workers, cache_dir, elapsed, time.perf_counter() - t0)
     for o in outcomes:
         if o.error:
             print(f"itaku: {o.error}", file=sys.stderr)

@@ -1,0 +1,255 @@
+#!/usr/bin/env python
+"""Batch benchmark: ratios measured side by side in one run (issue 4, goals).
+
+    .venv/bin/python benchmarks/bench_batch.py            # measure, print, write RESULTS.md
+    .venv/bin/python benchmarks/bench_batch.py --stages   # also time each stage in-process
+    .venv/bin/python benchmarks/bench_batch.py --profile  # also a pyinstrument profile of a
+                                                          # cold 1-worker batch (HTML beside RESULTS.md)
+
+The batch is made from ``fixtures/cases_pdf``: its cases are copied (PDFs only) round-robin
+into a temporary folder until there are at least ``--min-cases`` cases and ``--min-pages``
+pages. Every measurement is a whole process (``itaku`` as installed in this venv), so
+start-up, imports and the model's loading are included:
+
+* bare:   a process that opens each PDF with pdfplumber and calls ``extract_text`` on every page
+* cold1:  ``itaku batch --workers 1 --no-cache``
+* cold2:  ``itaku batch --workers 2 --no-cache``
+* fill:   ``itaku batch --workers 1`` with an empty cache folder (the cold run of the cache)
+* warm:   the same command again, everything unchanged
+* help:   ``itaku --help`` (median of 5)
+
+Peak memory per worker comes from the batch itself (``ITAKU_BATCH_STATS``: each worker
+reports ``getrusage(RUSAGE_SELF).ru_maxrss`` with every case it returns).
+The goals are printed beside the figures; nothing is asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = Path(sys.executable)
+ITAKU = PY.parent / "itaku"
+
+BARE = r"""
+import sys, pdfplumber
+n = 0
+for f in sys.argv[1:]:
+    with pdfplumber.open(f) as pdf:
+        for page in pdf.pages:
+            page.extract_text()
+            n += 1
+print(n)
+"""
+
+
+def page_count(pdf: Path) -> int:
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as p:
+        return len(p.pages)
+
+
+def make_batch(dest: Path, source: Path, min_cases: int, min_pages: int) -> tuple[int, int, list[Path]]:
+    """Copy the PDF cases of ``source`` round-robin into ``dest``; (cases, pages, pdfs)."""
+    sources = [d for d in sorted(source.iterdir()) if d.is_dir() and list(d.glob("*.pdf"))]
+    if not sources:
+        raise SystemExit(f"{source}: PDF の案件がありません。fixtures/build.py で作成してください。")
+    pages_of = {d: sum(page_count(p) for p in d.glob("*.pdf")) for d in sources}
+    cases = pages = 0
+    pdfs: list[Path] = []
+    i = 0
+    while cases < min_cases or pages < min_pages:
+        src = sources[i % len(sources)]
+        case = dest / f"{i + 1:03d}-{src.name}"
+        case.mkdir(parents=True)
+        for p in sorted(src.glob("*.pdf")):
+            shutil.copy2(p, case / p.name)
+            pdfs.append(case / p.name)
+        cases += 1
+        pages += pages_of[src]
+        i += 1
+    return cases, pages, pdfs
+
+
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    dt_ = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(proc.stderr[-3000:])
+        raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}")
+    return dt_, proc.returncode, proc.stderr
+
+
+def batch(batch_dir: Path, out: Path, workers: int, cache: Path | None, stats: Path) -> tuple[float, dict]:
+    cmd = [str(ITAKU), "batch", str(batch_dir), "--out", str(out), "--workers", str(workers), "--as-of", "2026-11-26"]
+    cmd += ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    env = dict(os.environ, ITAKU_BATCH_STATS=str(stats))
+    seconds, _, _ = timed(cmd, env)
+    return seconds, json.loads(stats.read_text(encoding="utf-8"))
+
+
+def peak_per_worker_mb(stats: dict) -> float:
+    per_pid: dict[int, int] = {}
+    for c in stats["cases"]:
+        per_pid[c["pid"]] = max(per_pid.get(c["pid"], 0), c["peak_rss_kb"])
+    return max(per_pid.values(), default=0) / 1024
+
+
+def stage_times(batch_dir: Path, limit: int) -> dict[str, float]:
+    """In-process time of each stage over the first ``limit`` cases (model loading apart)."""
+    sys.path.insert(0, str(ROOT))
+    import datetime as dt
+
+    from checker import api, nlp
+    from checker.model import Case
+    from checker.profile import load_profile
+    from checker.read import read_document
+    from checker.structure import build_document
+
+    out = {"import+profile": 0.0, "read (pdfplumber)": 0.0, "structure": 0.0, "model load": 0.0, "evaluate": 0.0}
+    t = time.perf_counter()
+    profile = load_profile(None)
+    out["import+profile"] = time.perf_counter() - t
+    t = time.perf_counter()
+    nlp.parser()
+    out["model load"] = time.perf_counter() - t
+    for case_dir in sorted(p for p in batch_dir.iterdir() if p.is_dir())[:limit]:
+        docs = []
+        for f in api.case_files(case_dir):
+            t = time.perf_counter()
+            raw = read_document(f)
+            out["read (pdfplumber)"] += time.perf_counter() - t
+            t = time.perf_counter()
+            docs.append(build_document(raw))
+            out["structure"] += time.perf_counter() - t
+        t = time.perf_counter()
+        api.check_case(Case(name=str(case_dir), documents=tuple(docs)), dt.date(2026, 11, 26), profile)
+        out["evaluate"] += time.perf_counter() - t
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--source", type=Path, default=ROOT / "fixtures" / "cases_pdf")
+    ap.add_argument("--min-cases", type=int, default=20)
+    ap.add_argument("--min-pages", type=int, default=100)
+    ap.add_argument("--stages", action="store_true", help="also time each stage in-process")
+    ap.add_argument("--profile", action="store_true", help="also profile a cold 1-worker batch with pyinstrument")
+    ap.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
+    args = ap.parse_args(argv)
+
+    tmp = Path(tempfile.mkdtemp(prefix="itaku-bench-"))
+    try:
+        bdir = tmp / "cases"
+        n_cases, n_pages, pdfs = make_batch(bdir, args.source, args.min_cases, args.min_pages)
+        print(f"batch: {n_cases} cases, {len(pdfs)} PDFs, {n_pages} pages ({tmp})", flush=True)
+        rows: list[tuple[str, str, str, str]] = []
+        fig: dict[str, float] = {}
+
+        fig["bare"], _, _ = timed([str(PY), "-c", BARE, *map(str, pdfs)])
+        print(f"  bare pdfplumber      {fig['bare']:7.2f} s", flush=True)
+        fig["cold1"], s_cold1 = batch(bdir, tmp / "o1", 1, None, tmp / "s1.json")
+        print(f"  cold, 1 worker       {fig['cold1']:7.2f} s", flush=True)
+        fig["cold2"], s_cold2 = batch(bdir, tmp / "o2", 2, None, tmp / "s2.json")
+        print(f"  cold, 2 workers      {fig['cold2']:7.2f} s", flush=True)
+        fig["fill"], _ = batch(bdir, tmp / "o3", 1, tmp / "cache", tmp / "s3.json")
+        print(f"  cold, filling cache  {fig['fill']:7.2f} s", flush=True)
+        fig["warm"], s_warm = batch(bdir, tmp / "o4", 1, tmp / "cache", tmp / "s4.json")
+        print(f"  warm rerun           {fig['warm']:7.2f} s", flush=True)
+        helps = [timed([str(ITAKU), "--help"])[0] for _ in range(5)]
+        fig["help"] = statistics.median(helps)
+        mem1, mem2 = peak_per_worker_mb(s_cold1), peak_per_worker_mb(s_cold2)
+        workers2 = len({c["pid"] for c in s_cold2["cases"]})
+
+        r_bare = fig["cold1"] / fig["bare"]
+        r_par = fig["cold1"] / fig["cold2"]
+        r_warm = fig["warm"] / fig["fill"]
+        ok = lambda b: "met" if b else "MISSED"  # noqa: E731
+        rows = [
+            ("cold batch (1 worker, no cache) / bare pdfplumber", f"{r_bare:.2f}×",
+             f"{fig['cold1']:.2f} s / {fig['bare']:.2f} s", f"≤ 2× — {ok(r_bare <= 2)}"),
+            ("speed-up, 2 workers vs 1 (no cache)", f"{r_par:.2f}×",
+             f"{fig['cold1']:.2f} s / {fig['cold2']:.2f} s ({workers2} worker processes used)", f"≥ 1.5× — {ok(r_par >= 1.5)}"),
+            ("warm rerun / cold run (cache, 1 worker)", f"{r_warm:.2f}×",
+             f"{fig['warm']:.2f} s / {fig['fill']:.2f} s (documents from cache: "
+             f"{sum(c['cache_hits'] for c in s_warm['cases'])}/{sum(c['cache_hits'] + c['cache_misses'] for c in s_warm['cases'])})",
+             f"≤ 0.2× — {ok(r_warm <= 0.2)}"),
+            ("`itaku --help` (median of 5)", f"{fig['help']:.3f} s", ", ".join(f"{h:.3f}" for h in helps),
+             f"< 0.5 s — {ok(fig['help'] < 0.5)}"),
+            ("peak RSS per worker", f"{max(mem1, mem2):.0f} MB", f"1 worker {mem1:.0f} MB; 2 workers {mem2:.0f} MB each at most",
+             f"< 1 GB — {ok(max(mem1, mem2) < 1024)}"),
+        ]
+        print()
+        w = max(len(r[0]) for r in rows)
+        for r in rows:
+            print(f"{r[0]:<{w}}  {r[1]:>9}  {r[3]:<16}  {r[2]}")
+
+        stages = stage_times(bdir, n_cases) if args.stages else None
+        if stages:
+            print("\nstages, in-process, whole batch:")
+            for k, v in stages.items():
+                print(f"  {k:<20} {v:7.2f} s")
+        prof_file = None
+        if args.profile:
+            prof_file = args.results.with_name("profile-cold1.html")
+            subprocess.run([str(PY), "-m", "pyinstrument", "-r", "html", "-o", str(prof_file), str(ITAKU), "batch",
+                            str(bdir), "--out", str(tmp / "o5"), "--workers", "1", "--no-cache", "--as-of", "2026-11-26"],
+                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print(f"\nprofile: {prof_file}")
+        write_results(args.results, n_cases, len(pdfs), n_pages, rows, stages, fig)
+        print(f"\nwritten: {args.results}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def write_results(path: Path, cases: int, files: int, pages: int, rows, stages, fig) -> None:
+    from checker import __version__
+
+    lines = [
+        "# Batch benchmark results",
+        "",
+        f"Measured by `benchmarks/bench_batch.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+        f"itaku {__version__}, Python {platform.python_version()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores. Batch: {cases} cases, {files} PDFs, {pages} pages "
+        "(the cases of `fixtures/cases_pdf` copied round-robin). Every figure is a whole process.",
+        "",
+        "| measure | ratio / value | figures | goal |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    if stages:
+        lines += ["", "Where a cold 1-worker batch spends its time (in-process, same batch):", "",
+                  "| stage | seconds |", "| --- | --- |"]
+        lines += [f"| {k} | {v:.2f} |" for k, v in stages.items()]
+    lines += [
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        ".venv/bin/python benchmarks/bench_batch.py            # figures above",
+        ".venv/bin/python benchmarks/bench_batch.py --stages   # plus the per-stage table",
+        ".venv/bin/pip install pyinstrument && .venv/bin/python benchmarks/bench_batch.py --profile",
+        "```",
+        "",
+        "Options: `--min-cases N --min-pages N` (defaults 20 and 100), `--source DIR` (a folder of",
+        "case folders holding PDFs). The script copies the cases into a temporary folder, runs",
+        "each measurement as a separate process and deletes the folder afterwards.",
+        "",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
