@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from checker.limits import get_limits, human_bytes, too_large_message
 from checker.model import DocError, RawDocument
 
 SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".text")
@@ -22,6 +23,12 @@ def read_document(path: str | Path) -> RawDocument:
     """Read one file of any supported format."""
     p = Path(path)
     try:
+        size = p.stat().st_size
+        max_bytes = get_limits().max_bytes
+        if size > max_bytes:  # refused before it is read into memory
+            return RawDocument(path=str(p), format=p.suffix.lower().lstrip("."), sha256="",
+                               error=DocError("too_large", too_large_message(p.name, "ファイルの大きさ", human_bytes(size),
+                                                                             human_bytes(max_bytes), "ITAKU_MAX_BYTES")))
         data = p.read_bytes()
     except OSError as exc:
         return RawDocument(path=str(p), format=p.suffix.lower().lstrip("."), sha256="",

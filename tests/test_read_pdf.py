@@ -1,0 +1,188 @@
+"""PDF reader on the committed fixtures (built by fixtures/build.py; no fonts needed here)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from checker.read import read_document
+from checker.read.pdf import read_pdf
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures"
+DOCS = FIX / "docs"
+SRC = FIX / "src"
+
+
+def blocks(doc, kind=None):
+    return [b for p in doc.pages for b in p.blocks if kind is None or b.kind == kind]
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def src_rows(name: str) -> list[tuple[str, ...]]:
+    rows = []
+    for line in (SRC / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        s = line.strip()
+        if s.startswith("|") and s.endswith("|"):
+            rows.append(tuple(c.strip() for c in s[1:-1].split("|")))
+    return rows
+
+
+@pytest.mark.parametrize("style", ["cid", "ttf"])
+def test_consultation_table_rows_have_label_and_value_cells(style):
+    doc = read_document(DOCS / f"consultation_form.{style}.pdf")
+    assert doc.error is None and doc.format == "pdf"
+    rows = blocks(doc, "table_row")
+    by_label = {r.cells[0]: r for r in rows if len(r.cells) == 2}
+    # every label/value row of the source comes out as a two-cell row with the same words
+    for cells in src_rows("consultation_form"):
+        if len(cells) != 2 or cells[0] == "項目":
+            continue
+        assert cells[0] in by_label, cells[0]
+        assert squash(by_label[cells[0]].cells[1]) == squash(cells[1])
+    row = by_label["委託期間"]
+    assert row.text == " | ".join(row.cells)
+    assert "令和９年４月１日から令和１０年３月３１日まで" in row.cells[1]  # full-width digits kept
+    # a multi-line value: its visual lines are joined with nothing in between
+    assert "年間約１２，６００件" in by_label["委託理由"].cells[1]
+    # the merged row (one cell across both columns) appears once
+    assert ("委託の概要",) in [r.cells for r in rows]
+    # table chars never leak into line blocks
+    lines = " ".join(b.text for b in blocks(doc, "line"))
+    assert "福祉保健部介護保険課" not in lines
+    assert "返還・廃棄方法" not in lines
+
+
+@pytest.mark.parametrize("style", ["cid", "ttf"])
+def test_lines_carry_positions_in_reading_order(style):
+    doc = read_document(DOCS / f"contract_with_provisions.{style}.pdf")
+    assert doc.error is None
+    assert doc.page_count == len(doc.pages) >= 3
+    for page in doc.pages:
+        assert page.width == pytest.approx(595.3, abs=1) and page.height == pytest.approx(841.9, abs=1)
+        tops = [b.top for b in page.blocks]
+        assert all(t is not None for t in tops) and tops == sorted(tops)
+        for b in page.blocks:
+            assert b.page == page.number
+            assert b.x0 is not None and b.bottom is not None and b.bottom > b.top
+    lines = blocks(doc, "line")
+    # running header on top and the page number "- n -" at the bottom, emitted as they are
+    for page in doc.pages:
+        assert page.blocks[0].text == "北浜市 業務委託契約書（個人情報取扱特記事項付）"
+        assert page.blocks[-1].text == f"- {page.number} -"
+        assert page.blocks[-1].top > 0.9 * page.height
+    # an article wrapped mid-word: its continuation line is indented (hanging) and the
+    # words come back when the lines are joined
+    i = next(i for i, b in enumerate(lines) if b.text.startswith("第１条"))
+    first, cont = lines[i], lines[i + 1]
+    assert cont.x0 > first.x0 + 5
+    assert "本業務を完了しなければならない。" in first.text + cont.text
+    assert "完了しなければならない" not in first.text  # the wrap fell inside a word
+
+
+def test_both_renderings_extract_the_same_text():
+    for name in ("consultation_form", "contract_with_provisions", "special_provisions"):
+        a = read_document(DOCS / f"{name}.cid.pdf")
+        b = read_document(DOCS / f"{name}.ttf.pdf")
+        ta = squash("".join(x.text for x in blocks(a)))
+        tb = squash("".join(x.text for x in blocks(b)))
+        assert ta and ta == tb, name
+        assert [x.cells for x in blocks(a, "table_row")] == [x.cells for x in blocks(b, "table_row")]
+
+
+def test_every_source_line_is_in_the_pdf():
+    """Nothing of the source is lost: each paragraph's words are in the extracted text."""
+    for name in ("contract_with_provisions", "special_provisions", "specification"):
+        style = "cid"
+        doc = read_document(DOCS / f"{name}.{style}.pdf")
+        # leave out the page furniture (running header, "- n -") that interrupts a
+        # paragraph continuing over a page break
+        body = [b for p in doc.pages for b in p.blocks
+                if 0.08 * p.height < b.top < 0.93 * p.height]
+        text = squash("".join("".join(b.cells) if b.cells else b.text for b in body))
+        for line in (SRC / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+            s = line.strip().lstrip("#").strip()
+            if not s or s == "===page===":
+                continue
+            if s.startswith("|"):
+                s = "".join(c.strip() for c in s.strip("|").split("|"))
+            assert squash(s) in text, (name, s)
+
+
+def test_half_width_spaces_between_latin_words_are_kept():
+    doc = read_document(DOCS / "certificate.ttf.pdf")
+    assert doc.error is None
+    text = "\n".join(b.text for b in blocks(doc))
+    assert "ＪＩＳ Ｑ １５００１" in text
+    assert "第１７００２２１５（０４）号" in text
+
+
+def test_line_grouping_inserts_space_only_at_real_gaps():
+    from checker.read.pdf import _line_text
+
+    def ch(t, x0, w=10.0):
+        return {"text": t, "x0": x0, "x1": x0 + w, "top": 0.0, "bottom": 10.0, "size": 10.0}
+
+    tight = [ch("委", 0), ch("託", 10), ch("先", 20)]
+    assert _line_text(tight) == "委託先"
+    gap = [ch("氏", 0), ch("名", 40)]  # a justified label: a gap of three characters
+    assert _line_text(gap) == "氏 名"
+    latin = [ch("I", 0, 3), ch("S", 3, 5), ch("O", 10.5, 6)]  # a word gap without a drawn space
+    assert _line_text(latin) == "IS O"
+    bold = [ch("甲", 0), ch("甲", 0.5), ch("は", 10.5)]  # fake bold: drawn twice
+    assert _line_text(bold) == "甲は"
+
+
+def test_mixed_pdf_reads_text_and_warns_about_the_scanned_page():
+    doc = read_document(FIX / "bad" / "mixed_scan_page.pdf")
+    assert doc.error is None
+    scanned = [p.number for p in doc.pages if not p.has_text]
+    assert scanned == [doc.page_count]
+    assert all(p.has_text for p in doc.pages if p.number not in scanned)
+    assert len(doc.warnings) == len(scanned)
+    assert f"{scanned[0]}ページ目" in doc.warnings[0] and "スキャン" in doc.warnings[0]
+    assert any("第１条" in b.text for b in blocks(doc))
+
+
+@pytest.mark.parametrize("name, code, words", [
+    ("encrypted.pdf", "encrypted", ["パスワード"]),
+    ("truncated.pdf", "damaged", ["途中で切れて"]),
+    ("not_a_pdf.pdf", "damaged", ["PDFファイルではありません"]),
+    ("scanned_only.pdf", "image_only", ["全2ページ", "OCR"]),
+    ("empty.pdf", "empty", ["空"]),
+])
+def test_bad_pdfs_get_their_error_code_and_a_message_naming_the_file(name, code, words):
+    doc = read_document(FIX / "bad" / name)
+    assert doc.error is not None, name
+    assert doc.error.code == code
+    assert doc.error.message.startswith(name)
+    for w in words:
+        assert w in doc.error.message
+
+
+def test_pdf_limits_come_from_the_environment(monkeypatch):
+    path = DOCS / "contract_with_provisions.cid.pdf"
+    data = path.read_bytes()
+    monkeypatch.setenv("ITAKU_MAX_PAGES", "2")
+    doc = read_pdf(path, data, "x")
+    assert doc.error is not None and doc.error.code == "too_large" and "ITAKU_MAX_PAGES" in doc.error.message
+    monkeypatch.delenv("ITAKU_MAX_PAGES")
+    monkeypatch.setenv("ITAKU_MAX_CHARS", "500")
+    doc = read_pdf(path, data, "x")
+    assert doc.error is not None and doc.error.code == "too_large" and "ITAKU_MAX_CHARS" in doc.error.message
+    monkeypatch.delenv("ITAKU_MAX_CHARS")
+    monkeypatch.setenv("ITAKU_MAX_BYTES", str(len(data) - 1))
+    doc = read_document(path)
+    assert doc.error is not None and doc.error.code == "too_large" and "ITAKU_MAX_BYTES" in doc.error.message
+    monkeypatch.delenv("ITAKU_MAX_BYTES")
+    assert read_pdf(path, data, "x").error is None
+
+
+def test_garbage_after_the_header_is_damaged_not_an_exception():
+    data = b"%PDF-1.4\n" + bytes(range(256)) * 20 + b"\n%%EOF\n"
+    doc = read_pdf(Path("broken.pdf"), data, "x")
+    assert doc.error is not None and doc.error.code in ("damaged", "empty")
+    assert doc.error.message.startswith("broken.pdf")
