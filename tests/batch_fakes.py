@@ -2,7 +2,7 @@
 
 A fake document is a text file of lines ``rule=status``; ``BROKEN-DOC`` makes it
 unreadable (as a reader reports), ``RAISE-DOC`` makes loading raise, ``RAISE-CASE`` makes
-checking the case raise.
+checking the case raise, ``CRASH-WORKER`` kills the process reading it.
 """
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def load_document(path):
     CALLS.append(p.name)
     data = p.read_bytes()
     text = data.decode("utf-8", "replace")
+    if "CRASH-WORKER" in text:
+        import os
+
+        os._exit(3)  # the worker process dies (as on a segfault or the OOM killer)
     if "RAISE-DOC" in text:
         raise RuntimeError("reader bug")
     sha = hashlib.sha256(data).hexdigest()
