@@ -87,7 +87,9 @@ class Block:
     * ``table_row``: a row of a table; ``cells`` holds the raw cell texts and ``text``
       the cells joined by `` | ``.
     ``top`` is the distance from the page top in points where known (PDF), else None;
-    it lets ``normalize`` find running headers and footers.
+    it lets ``normalize`` find running headers and footers. ``x1`` (right edge) tells a
+    line that ends short of the margin (a paragraph's last line); ``size`` (font size)
+    tells a title or heading set in a larger type.
     """
 
     kind: BlockKind
@@ -97,6 +99,8 @@ class Block:
     top: float | None = None
     bottom: float | None = None
     x0: float | None = None
+    x1: float | None = None  # right edge of the line / row in points (PDF), else None
+    size: float | None = None  # median font size of the line in points (PDF), else None
 
 
 @dataclass(frozen=True)
