@@ -181,9 +181,11 @@ class Field:
 @dataclass(frozen=True)
 class DateMention:
     text: str
-    date: _dt.date
+    date: _dt.date  # the first day of what was written (a month alone: its 1st)
     page: int
     sentence_index: int | None = None
+    precision: str = "day"  # "day" | "month" | "year"
+    end_date: _dt.date | None = None  # the last day of what was written (a month alone: its last day)
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,12 @@ class Document:
     parties: Mapping[str, str] = field(default_factory=dict)  # {"甲": "東村山市", "乙": "株式会社…"}
     dates: tuple[DateMention, ...] = ()
     period: Period | None = None  # the contract period, where the document states one
+    # which party is which: {"甲": "city", "乙": "contractor", "委託者": "city", …}
+    roles: Mapping[str, str] = field(default_factory=dict)
+    # every period stated (contract period, 有効期間 of a mark or certificate …), with its source label
+    periods: tuple[Period, ...] = ()
+    # title-like lines in reading order (title, headings, 別記/別紙 section heads); not sentences
+    headings: tuple[str, ...] = ()
 
     def has_kind(self, *kinds: str) -> bool:
         return any(k in self.kinds for k in kinds)

@@ -1,0 +1,222 @@
+"""Document kinds from the content (title, structure, vocabulary), never the file name.
+
+Each kind gets a score from several independent signals, so that a document in another
+layout or with other words still lands right: the title (or the title-like lines), the
+structure (articles 第N条 / 第N, parties 甲・乙, form fields, length) and the vocabulary
+(記名押印, 委託理由, 登録番号 …). The best-scoring kind wins when it reaches
+:data:`THRESHOLD`; a contract is also ``special_provisions`` when a special-provisions part
+(個人情報取扱特記事項 … followed by its own articles) is in it, and vice versa.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from checker.model import Document
+
+__all__ = ["detect_kinds", "score_kinds", "THRESHOLD"]
+
+THRESHOLD = 4.0
+
+_SP_TITLE = re.compile(
+    r"特記事項|特約条項|特記仕様|取扱注意事項|個人情報(?:の)?(?:取扱|保護)(?:い)?に関する(?:特記事項|特約|覚書|基準|事項)|"
+    r"個人情報(?:の)?取扱(?:い)?(?:基準|条項|事項|特約)|個人情報保護(?:に関する)?(?:特約|条項)|データ(?:の)?取扱(?:い)?特記事項")
+_CONTRACT_TITLE = re.compile(r"契約書|約款|契約条項|委託契約|請負契約|賃貸借契約|協定書|覚書")
+_CONSULT_TITLE = re.compile(
+    r"諮問|届出書|届出|協議書|事前協議|について\s*\(?\s*(?:協議|照会|届出|報告|申請)|"
+    r"個人情報(?:の)?取扱(?:い)?(?:事務)?(?:の|を(?:伴う|含む))?(?:業務)?(?:の)?(?:委託|外部委託)|"
+    r"事務(?:の)?委託(?:について|の届出|に係る)|外部委託(?:について|の届出|届|協議)|委託(?:に係る|に関する)(?:届出|協議|申請|報告)")
+_SPEC_TITLE = re.compile(r"仕様書|業務仕様|要求水準書|業務指示書|仕様$")
+_CERT_TITLE = re.compile(
+    r"登録証|認定証|認証書|付与認定|登録証明|認証証明|使用許諾|certificate|Certificate|CERTIFICATE|"
+    r"プライバシーマーク(?:付与|登録)|適合性評価|登録(?:の)?証明")
+
+_CONSULT_FIELDS = re.compile(
+    r"委託理由|委託の理由|委託先|委託する(?:事務|業務)|委託の内容|委託内容|提供する個人情報|取り扱う個人情報|"
+    r"個人情報の項目|記録項目|対象者|授受(?:の)?方法|返還|廃棄|再委託の有無|再委託先|所管課|担当課|事務の名称|"
+    r"委託期間|安全管理措置|個人情報保護体制|保護措置|委託先の選定|選定理由|件名")
+_CONSULT_WORDS = re.compile(r"諮問します|諮問する|意見を求め|審議会|審査会|届け出ます|協議します|下記のとおり|次のとおり")
+_CONTRACT_WORDS = [
+    (re.compile(r"記名押印|署名押印|記名捺印|電子署名を行"), 3.0),
+    (re.compile(r"契約を締結|契約を結|本契約を証する|契約の締結を証"), 2.0),
+    (re.compile(r"契約金額|委託料|委託金額|請負代金|契約保証金|単価契約"), 1.5),
+    (re.compile(r"契約期間|履行期間|委託期間|履行期限"), 1.0),
+    (re.compile(r"損害賠償"), 0.5),
+    (re.compile(r"解除"), 0.5),
+    (re.compile(r"収入印紙|印紙"), 1.0),
+]
+_PI_TOPICS = [re.compile(p) for p in (
+    r"秘密(?:の)?(?:保持|保護)|守秘", r"目的外(?:の)?(?:利用|使用)", r"第三者(?:への|に)?提供", r"複写|複製",
+    r"再委託|第三者に委託", r"返還|返却", r"廃棄|消去|破棄", r"事故|漏えい|漏洩", r"立入|調査|検査|報告を求め",
+    r"損害賠償|契約(?:の)?解除", r"適正(?:な)?管理|安全管理", r"収集(?:の)?制限", r"持(?:ち)?出し|持出",
+    r"従事者|作業者", r"個人情報")]
+_SPEC_WORDS = re.compile(
+    r"業務内容|業務の内容|業務の範囲|業務範囲|納品物|納入物|成果品|成果物|納品|履行場所|業務概要|業務の概要|作業内容|"
+    r"作業スケジュール|実施体制|提出書類|本仕様書|仕様書に定め|業務の目的|目的")
+_CERT_WORDS = [
+    (re.compile(r"登録番号|認証番号|認定番号|証明書番号|Registration No|Certificate No"), 2.0),
+    (re.compile(r"有効期間|有効期限|認証期間|Valid|valid|有効年月日"), 1.5),
+    (re.compile(r"プライバシーマーク|Pマーク|JIS\s*Q\s*15001"), 1.5),
+    (re.compile(r"ISMS|ISO\s*/?\s*IEC\s*27001|JIS\s*Q\s*27001|ISO27001|情報セキュリティマネジメントシステム"), 2.0),
+    (re.compile(r"日本情報経済社会推進協会|JIPDEC|審査機関|認証機関|認定機関|指定審査機関"), 1.5),
+    (re.compile(r"認証範囲|登録範囲|適用範囲|認証基準|審査基準|登録活動範囲|付与事業者|登録事業者"), 1.5),
+    (re.compile(r"認定します|証明します|付与します|登録されていることを|適合していることを"), 2.0),
+]
+
+
+@dataclass
+class _Signals:
+    title: str
+    heads: list[str]
+    text: str
+    head_text: str
+    n_articles: int
+    n_jo: int
+    n_bare: int
+    labels: list[str]
+    parties: dict[str, str]
+    length: int
+    sections: set[str] = field(default_factory=set)
+
+
+def _signals(doc: Document) -> _Signals:
+    title = doc.title or ""
+    heads = list(doc.headings)
+    text = doc.text
+    arts = [c for c in doc.clauses]
+    return _Signals(
+        title=title, heads=heads, text=text, head_text=" ".join(heads[:3]) + " " + text[:400],
+        n_articles=len(arts), n_jo=sum(1 for c in arts if c.label.endswith("条") or "条の" in c.label),
+        n_bare=sum(1 for c in arts if not (c.label.endswith("条") or "条の" in c.label)),
+        labels=[f.label for f in doc.fields], parties=dict(doc.parties), length=len(text),
+        sections={c.section for c in arts if c.section},
+    )
+
+
+def _pi_topics(text: str) -> int:
+    return sum(1 for p in _PI_TOPICS if p.search(text))
+
+
+def _sp_part(doc: Document) -> bool:
+    """A special-provisions part inside the document: a heading naming it followed by articles."""
+    heads = list(doc.headings)
+    if doc.title and _SP_TITLE.search(doc.title):
+        return True
+    for h in heads:
+        if len(h) <= 50 and _SP_TITLE.search(h) and "について" not in h:
+            # followed by at least two articles of the part
+            part = [c for c in doc.clauses if c.section]
+            if len(part) >= 2 or len(doc.clauses) >= 2:
+                return True
+    part = [c for c in doc.clauses if c.section]
+    if len(part) >= 3:
+        part_text = "".join(c.text for c in part) + "".join(c.caption or "" for c in part)
+        if _pi_topics(part_text) >= 6:
+            return True
+    return False
+
+
+def score_kinds(doc: Document) -> dict[str, float]:
+    """The score of each kind (for ``itaku extract`` and tests)."""
+    s = _signals(doc)
+    title = s.title
+    first_heads = " ".join(s.heads[:2])
+    sc = {"consultation": 0.0, "contract": 0.0, "special_provisions": 0.0, "specification": 0.0, "certificate": 0.0}
+
+    # --- consultation
+    if _CONSULT_TITLE.search(title) or _CONSULT_TITLE.search(first_heads):
+        sc["consultation"] += 5
+        if re.search(r"諮問", title + first_heads):
+            sc["consultation"] += 2
+    cf = {m.group(0) for lab in s.labels for m in [_CONSULT_FIELDS.search(lab)] if m}
+    cf |= {m.group(0) for h in s.heads for m in [_CONSULT_FIELDS.search(h)] if m}
+    sc["consultation"] += min(6.0, 1.2 * len(cf))
+    if _CONSULT_WORDS.search(s.text[:1500]):
+        sc["consultation"] += 2
+    if re.search(r"諮問", s.text[:600]):
+        sc["consultation"] += 2
+
+    # --- contract
+    if _CONTRACT_TITLE.search(title) and not re.search(r"について|諮問|届出", title):
+        sc["contract"] += 5
+    if s.n_jo >= 3:
+        sc["contract"] += 3 + (1 if s.n_jo >= 8 else 0)
+    pk = set(s.parties)
+    if pk & {"甲", "発注者", "委託者"} and pk & {"乙", "受注者", "受託者"}:
+        sc["contract"] += 3
+    for rx, w in _CONTRACT_WORDS:
+        if rx.search(s.text):
+            sc["contract"] += w
+
+    # --- special provisions
+    if _SP_TITLE.search(title):
+        sc["special_provisions"] += 7
+    elif any(len(h) <= 50 and _SP_TITLE.search(h) and "について" not in h for h in s.heads):
+        sc["special_provisions"] += 6
+    if s.n_articles >= 5:
+        topics = _pi_topics(s.text)
+        sc["special_provisions"] += max(0.0, topics - 8) * 0.8
+        if s.n_bare >= 5 and s.n_bare >= s.n_jo:
+            sc["special_provisions"] += 1.5
+
+    # --- specification
+    if _SPEC_TITLE.search(title) or _SPEC_TITLE.search(first_heads):
+        sc["specification"] += 6
+    spec_hits = {m.group(0) for h in s.heads + s.labels for m in [_SPEC_WORDS.search(h)] if m}
+    sc["specification"] += min(4.0, 1.0 * len(spec_hits))
+    if re.search(r"本仕様書|この仕様書", s.text):
+        sc["specification"] += 3
+
+    # --- certificate
+    if _CERT_TITLE.search(title) or _CERT_TITLE.search(first_heads):
+        sc["certificate"] += 5
+    for rx, w in _CERT_WORDS:
+        if rx.search(s.text) or rx.search(title):
+            sc["certificate"] += w
+    if s.length < 1500:
+        sc["certificate"] += 1.0
+    else:
+        sc["certificate"] -= 3.0 + (3.0 if s.length > 4000 else 0.0)
+    if s.n_articles >= 3:
+        sc["certificate"] -= 4
+
+    # structural discounts: forms are not contracts, contracts are not forms
+    if sc["consultation"] >= 7:
+        sc["contract"] -= 3
+        sc["specification"] -= 2
+        sc["certificate"] -= 3
+    if s.n_jo >= 3 or (pk & {"甲", "発注者", "委託者"}):
+        sc["consultation"] -= 3
+    return sc
+
+
+def detect_kinds(doc: Document) -> tuple[str, ...]:
+    """The kinds of ``doc`` (one or two of DOC_KINDS); ``()`` for an unreadable document."""
+    if doc.error is not None:
+        return ()
+    if not doc.text.strip() and not doc.title:
+        return ("other",)
+    sc = score_kinds(doc)
+    best = max(sc, key=lambda k: sc[k])
+    if sc[best] < THRESHOLD:
+        return ("other",)
+    kinds = [best]
+    sp_part = _sp_part(doc)
+    if best == "contract" and sp_part:
+        kinds.append("special_provisions")
+    elif best == "special_provisions" and sc["contract"] >= 8 and _strong_contract(doc):
+        kinds.insert(0, "contract")
+    elif best == "contract" and sc["specification"] >= 6 and any(
+            _SPEC_TITLE.search(h) and len(h) <= 30 for h in doc.headings[1:]):
+        kinds.append("specification")
+    order = ("consultation", "contract", "special_provisions", "specification", "certificate", "other")
+    return tuple(sorted(set(kinds), key=order.index))
+
+
+def _strong_contract(doc: Document) -> bool:
+    """Contract evidence beyond vocabulary: its own articles 第N条 and signature or price."""
+    t = doc.text
+    jo = sum(1 for c in doc.clauses if "条" in c.label and not c.section)
+    signed = bool(re.search(r"記名押印|署名押印|記名捺印|契約の締結を証|本契約を証する", t))
+    money = bool(re.search(r"契約金額|委託料|委託金額|請負代金", t))
+    return jo >= 3 and (signed or money) or (signed and money and jo >= 1)

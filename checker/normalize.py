@@ -1,0 +1,450 @@
+"""Japanese text normalisation, keeping a map back to the original text and page.
+
+What matching sees (``Unit.text``, ``Sentence.text``, :func:`normalize_text`):
+
+* NFKC: full-width digits, letters and ASCII punctuation become half-width, so
+  （ ） → ( ), ： → :, full-width space → space, ⑴ → (1), ㈱ → (株). Circled numbers
+  ①…⑳ are kept as they are (they mark items).
+* every wave dash / tilde (〜 U+301C, ～ U+FF5E, ∼, 〰) → ``~``;
+* every hyphen, dash and minus (‐ ‑ ‒ – — ― − －) → ``-``; a long-vowel mark (ー/ｰ) between
+  digits → ``-``;
+* runs of white space (also full-width) → one space, dropped at the ends; letter-spaced
+  words are closed up (「委 託 契 約 書」 → 「委託契約書」, 「氏 名」 → 「氏名」), and so are
+  the spaces inside 「第 5 条」 and 「令和 8 年 4 月 1 日」; other spaces between words stay
+  (「第1条 乙は」, 「1 件名 令和9年度…」);
+* line breaks inside a sentence and inside a word are removed: a PDF line that does not end
+  a sentence continues on the next line unless that line starts a new unit (第N条, 第N, a
+  paragraph number, an item, a caption, a heading, a table row);
+* running headers and footers (the same text at the top or bottom of most pages) and page
+  numbers (``- 3 -``, ``3/10``, ``3``, ``(3)``, ``P.3``) are dropped;
+* a sentence running across a page break is joined; it belongs to the page where it starts.
+
+``Unit.raw`` keeps the original characters (for quoting) and ``Unit.src``/``Unit.pages`` map
+every character of ``Unit.text`` back to ``raw`` and to its page.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from checker.model import Block, RawDocument
+
+__all__ = ["Unit", "normalize_text", "normalize_document", "starts_new_unit", "is_page_number"]
+
+
+# --------------------------------------------------------------------------- characters
+_DASHES = "‐‑‒–—―−－﹣─━"
+_TILDES = "〜～∼〰~"
+_KEEP = {chr(c) for c in range(0x2460, 0x2474)}  # ①..⑳ stay (item markers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm_char(c: str) -> str:
+    if c in _KEEP:
+        return c
+    if c in _DASHES:
+        return "-"
+    if c in _TILDES:
+        return "~"
+    if c in "\t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200a\u202f":
+        return " "
+    if c in "\u200b\u200c\u200d\ufeff\u00ad":
+        return ""
+    n = unicodedata.normalize("NFKC", c)
+    if len(n) == 1 and n in _DASHES:
+        return "-"
+    if n == "～":
+        return "~"
+    return n
+
+
+def _is_cjk(ch: str) -> bool:
+    """A Japanese character (kana, kanji, full-width punctuation) - not ASCII, not a space."""
+    return ord(ch) >= 0x2E80 and ch not in "~"
+
+
+@dataclass
+class _Buf:
+    """Normalised characters, each with the raw index and page it came from."""
+
+    chars: list[str] = field(default_factory=list)
+    src: list[int] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+    raw_len: int = 0
+
+    def add(self, text: str, page: int) -> None:
+        base = self.raw_len
+        self.raw.append(text)
+        self.raw_len += len(text)
+        for i, c in enumerate(text):
+            if c in "\u3099\u309a\u309b\u309c" and self.chars:
+                mark = "\u3099" if c in "\u3099\u309b" else "\u309a"
+                self.chars[-1] = unicodedata.normalize("NFC", self.chars[-1] + mark)
+                continue
+            for n in _norm_char(c):
+                self.chars.append(n)
+                self.src.append(base + i)
+                self.pages.append(page)
+
+    def add_joint(self, page: int) -> None:
+        """A soft line break: nothing in the text unless two Latin words meet."""
+        if self.chars and self.chars[-1].isascii() and self.chars[-1].isalnum():
+            self.raw.append(" ")
+            self.chars.append(" ")
+            self.src.append(self.raw_len)
+            self.pages.append(page)
+            self.raw_len += 1
+
+
+def _squeeze(chars: list[str], keep: list[bool]) -> None:
+    """Collapse spaces; drop spaces between Japanese characters and inside 第 5 条 / 8 年."""
+    n = len(chars)
+    prev = -1  # index of previous kept non-space char
+    i = 0
+    while i < n:
+        if chars[i] != " ":
+            prev = i
+            i += 1
+            continue
+        j = i
+        while j < n and chars[j] == " ":
+            j += 1
+        # spaces i..j-1
+        drop_all = prev < 0 or j >= n
+        if not drop_all:
+            a, b = chars[prev], chars[j]
+            if _is_cjk(a) and _is_cjk(b):
+                # letter-spaced words (「委 託 契 約 書」「氏 名」): single characters apart
+                drop_all = _single_token_before(chars, prev) and _single_token_after(chars, j)
+            elif b.isdigit() and _prev_char(chars, prev) + a in ("令和", "平成", "昭和", "大正", "明治"):
+                drop_all = True
+            elif a == "第" and b.isdigit():
+                drop_all = True
+            elif a.isdigit() and b in "条項号年月日章節款":
+                drop_all = True
+            elif a in "年月" and b.isdigit() and _date_context(chars, prev):
+                drop_all = True
+            elif a.isdigit() and b.isdigit() and _after_dai(chars, prev):
+                drop_all = True
+        for k in range(i + (0 if drop_all else 1), j):
+            keep[k] = False
+        i = j
+
+
+def _single_token_before(chars: list[str], k: int) -> bool:
+    return k == 0 or chars[k - 1] == " "
+
+
+def _single_token_after(chars: list[str], k: int) -> bool:
+    return k + 1 >= len(chars) or chars[k + 1] == " "
+
+
+def _prev_char(chars: list[str], k: int) -> str:
+    """The non-space character before chars[k] ("" at the start)."""
+    k -= 1
+    while k >= 0 and chars[k] == " ":
+        k -= 1
+    return chars[k] if k >= 0 else ""
+
+
+def _date_context(chars: list[str], k: int) -> bool:
+    """chars[k] is 年/月 preceded by a number: part of a date."""
+    k -= 1
+    while k >= 0 and chars[k] == " ":
+        k -= 1
+    return k >= 0 and (chars[k].isdigit() or chars[k] == "元")
+
+
+def _after_dai(chars: list[str], k: int) -> bool:
+    k2 = k
+    while k2 >= 0 and (chars[k2].isdigit() or chars[k2] == " "):
+        k2 -= 1
+    return k2 >= 0 and chars[k2] == "第"
+
+
+_LONG_VOWEL = "ー"
+
+
+def _finish(buf: _Buf) -> tuple[str, list[int], list[int]]:
+    chars = buf.chars
+    # ー between digits is a dash (「0120ー123」)
+    for i in range(1, len(chars) - 1):
+        if chars[i] == _LONG_VOWEL and chars[i - 1].isdigit() and chars[i + 1].isdigit():
+            chars[i] = "-"
+    keep = [True] * len(chars)
+    _squeeze(chars, keep)
+    text = "".join(c for c, k in zip(chars, keep) if k)
+    src = [s for s, k in zip(buf.src, keep) if k]
+    pages = [p for p, k in zip(buf.pages, keep) if k]
+    return text, src, pages
+
+
+def normalize_text(text: str) -> str:
+    """The normalised form of ``text`` (what rules should match against): NFKC, one tilde,
+    one dash, spaces squeezed. Line breaks become spaces (then squeezed like any other)."""
+    buf = _Buf()
+    buf.add(text, 1)
+    return _finish(buf)[0]
+
+
+# --------------------------------------------------------------------------- units
+@dataclass
+class Unit:
+    """A logical block after normalisation: a paragraph (PDF lines rejoined), a heading,
+    a title or a table row. ``text[i]`` comes from ``raw[src[i]]`` on page ``pages[i]``."""
+
+    kind: str  # "title" | "heading" | "paragraph" | "table_row"
+    text: str
+    raw: str
+    page: int
+    src: list[int]
+    pages: list[int]
+    cells: tuple["Unit", ...] = ()
+    x0: float | None = None
+
+    def raw_slice(self, a: int, b: int) -> str:
+        """The original text behind ``text[a:b]``."""
+        if a >= b or not self.src:
+            return ""
+        return self.raw[self.src[a]:self.src[b - 1] + 1]
+
+    def page_at(self, a: int) -> int:
+        return self.pages[a] if 0 <= a < len(self.pages) else self.page
+
+
+def _unit(kind: str, parts: list[tuple[str, int]], x0: float | None = None) -> Unit:
+    buf = _Buf()
+    for i, (t, p) in enumerate(parts):
+        if i:
+            buf.add_joint(p)
+        buf.add(t.strip(), p)
+    text, src, pages = _finish(buf)
+    # strip the squeezed text
+    lead = len(text) - len(text.lstrip())
+    text2 = text.strip()
+    src = src[lead:lead + len(text2)]
+    pages = pages[lead:lead + len(text2)]
+    page = pages[0] if pages else (parts[0][1] if parts else 1)
+    return Unit(kind, text2, "".join(b for b in buf.raw), page, src, pages, x0=x0)
+
+
+def _row_unit(block: Block) -> Unit:
+    cells = tuple(_unit("cell", [(_join_cell_lines(c), block.page)]) for c in (block.cells or (block.text,)))
+    text = " | ".join(c.text for c in cells)
+    raw = " | ".join(c.raw for c in cells)
+    # map: row text -> row raw
+    src: list[int] = []
+    pages: list[int] = []
+    off_raw = 0
+    for i, c in enumerate(cells):
+        if i:
+            src.extend(off_raw - 3 + k for k in range(3))
+            pages.extend([block.page] * 3)
+        src.extend(off_raw + s for s in c.src)
+        pages.extend(c.pages)
+        off_raw += len(c.raw) + 3
+    return Unit("table_row", text, raw, block.page, src, pages, cells=cells)
+
+
+def _join_cell_lines(cell: str | None) -> str:
+    """A table cell wrapped over lines: join them like sentence lines."""
+    if not cell:
+        return ""
+    lines = [ln.strip() for ln in cell.splitlines() if ln.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else ""
+    out = lines[0]
+    for ln in lines[1:]:
+        if starts_new_unit(normalize_text(ln)) or _ENDS_SENTENCE.search(out):
+            out += "\u3000" if not (out[-1:].isascii() and ln[:1].isascii()) else " "
+            out += ln
+        else:
+            sep = " " if (out[-1:].isascii() and out[-1:].isalnum() and ln[:1].isascii() and ln[:1].isalnum()) else ""
+            out += sep + ln
+    return out
+
+
+# --------------------------------------------------------------------------- unit starts
+_N = r"(?:\d{1,3}|[一二三四五六七八九十百〇]{1,4})"
+_UNIT_START = re.compile(
+    "|".join([
+        rf"^第\s*{_N}\s*[条項章節款号](?!件)",
+        rf"^第\s*{_N}(?=\s|[(【〔]|$)",
+        r"^\d{1,2}(?=\s)",
+        r"^\d{1,2}[.．、](?!\d)",
+        r"^[(（]\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3}|[ア-ンa-zA-Z])\s*[)）]",
+        r"^[\u2474-\u2487\u2460-\u2473\u2488-\u249b\u3220-\u3229\u32d0-\u32fe]",
+        r"^[一二三四五六七八九十]{1,3}(?=\s|[、.．])",
+        r"^[アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ](?=\s|[.．)）])",
+        r"^[ｱ-ﾝ](?=\s|[.)])",
+        r"^[a-zA-Z][.)](?=\s)",
+        r"^[(（【〔][^()（）【】〔〕]{1,40}[)）】〕]\s*$",
+        r"^【[^】]{1,40}】",
+        r"^[・●○■□◆◇▪※◎]",
+        r"^(?:別記|別紙|別表|別添|附則|付則|記|以上|様式)(?=\s|$|\d|[(（第　])",
+        r"^(?:注|備考)\s*[:：\d]",
+    ])
+)
+_ENDS_SENTENCE = re.compile(r"[。．.!?！？:：]\s*$|[。．][」』)）]\s*$")
+
+_PAGE_NO = re.compile(
+    r"^(?:[-~ー―]\s*\d{1,4}\s*[-~ー―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|\(\s*\d{1,4}\s*\)|[Pp]\.?\s*\d{1,4}"
+    r"|\d{1,4}\s*(?:ページ|頁)|第\s*\d{1,4}\s*(?:ページ|頁)|-\s*\d{1,4}\s*-\s*/\s*\d{1,4}|\d{1,4}\s*of\s*\d{1,4})$"
+)
+
+
+def starts_new_unit(text: str) -> bool:
+    """True when a (normalised) line starts an article, paragraph, item, caption or heading."""
+    return bool(_UNIT_START.match(text.lstrip()))
+
+
+def is_page_number(text: str) -> bool:
+    t = normalize_text(text).replace(" ", "")
+    return bool(t) and bool(_PAGE_NO.match(t))
+
+
+# --------------------------------------------------------------------------- headers / footers
+def _furniture_key(text: str) -> str:
+    t = normalize_text(text).replace(" ", "")
+    return re.sub(r"\d+", "#", t)
+
+
+def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
+    """Per page, the blocks without running headers/footers and page numbers."""
+    pages = [list(p.blocks) for p in raw.pages]
+    heights = [p.height for p in raw.pages]
+    n_pages = sum(1 for p in pages if p)
+    # candidates: first two / last two blocks of each page (by position where known)
+    edge_keys: Counter[str] = Counter()
+    edges: list[set[int]] = []
+    for blocks, h in zip(pages, heights):
+        idx = [i for i, b in enumerate(blocks) if b.kind != "table_row"]
+        cand = set(idx[:2] + idx[-2:])
+        if h and any(blocks[i].top is not None for i in cand):
+            cand = {i for i in cand
+                    if blocks[i].top is None or blocks[i].top < h * 0.12 or (blocks[i].bottom or blocks[i].top) > h * 0.88}
+        edges.append(cand)
+        for k in {(_furniture_key(blocks[i].text)) for i in cand}:
+            edge_keys[k] += 1
+    out: list[list[Block]] = []
+    for blocks, cand, h in zip(pages, edges, heights):
+        kept = []
+        for i, b in enumerate(blocks):
+            if i in cand:
+                key = _furniture_key(b.text)
+                if is_page_number(b.text):
+                    continue
+                if n_pages >= 2 and edge_keys[key] >= max(2, 0.6 * n_pages) and len(key) <= 60:
+                    continue
+            kept.append(b)
+        out.append(kept)
+    return out
+
+
+# --------------------------------------------------------------------------- PDF lines
+def _est_width(text: str, size: float) -> float:
+    return sum(size if ord(c) > 0x2E80 else size * 0.5 for c in text)
+
+
+def _line_geometry(blocks: list[Block]) -> tuple[float | None, float | None, float]:
+    """Left margin, right margin and typical font size of a page's line blocks."""
+    lines = [b for b in blocks if b.kind == "line" and b.x0 is not None]
+    if not lines:
+        return None, None, 10.0
+    sizes = sorted((b.bottom - b.top) for b in lines if b.bottom is not None and b.top is not None and b.bottom > b.top)
+    size = sizes[len(sizes) // 2] if sizes else 10.0
+    x0s = sorted(b.x0 for b in lines)
+    left = x0s[len(x0s) // 10] if x0s else None
+    rights = sorted(getattr(b, "x1", None) or (b.x0 + _est_width(b.text.strip(), size)) for b in lines)
+    right = rights[int(len(rights) * 0.9)] if rights else None
+    return left, right, size
+
+
+def _line_is_full(b: Block, left: float | None, right: float | None, size: float) -> bool:
+    """The line reaches the right margin: it was wrapped, not ended."""
+    if right is None or b.x0 is None:
+        return True
+    x1 = getattr(b, "x1", None) or (b.x0 + _est_width(b.text.strip(), size))
+    if x1 < right - 2.0 * size:
+        return False
+    if left is not None and right - left > 10 * size:
+        # a short right-aligned line (date, document number) is not a wrapped line
+        if _est_width(b.text.strip(), size) < 0.55 * (right - left):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- document
+def normalize_document(raw: RawDocument) -> list[Unit]:
+    """The document's units in reading order (see the module docstring)."""
+    pages = _drop_furniture(raw)
+    units: list[Unit] = []
+    open_parts: list[tuple[str, int]] | None = None  # a paragraph being built from lines
+    open_x0: float | None = None
+    open_soft = False  # the open paragraph came from PDF lines (may be continued)
+    last_line_full = True
+
+    def close() -> None:
+        nonlocal open_parts, open_x0
+        if open_parts:
+            units.append(_unit("paragraph", open_parts, open_x0))
+        open_parts = None
+        open_x0 = None
+
+    for pi, blocks in enumerate(pages):
+        left, right, size = _line_geometry(blocks)
+        first_on_page = True
+        for b in blocks:
+            text = b.text.strip()
+            if not text:
+                continue
+            if b.kind == "table_row":
+                close()
+                units.append(_row_unit(b))
+                first_on_page = False
+                continue
+            if b.kind in ("title", "heading"):
+                close()
+                units.append(_unit(b.kind, [(text, b.page)], b.x0))
+                first_on_page = False
+                continue
+            ntext = normalize_text(text)
+            can_join = False
+            if open_parts is not None and not starts_new_unit(ntext):
+                prev = normalize_text(open_parts[-1][0])
+                if not _ENDS_SENTENCE.search(prev) and not _is_caption_only(prev):
+                    if b.kind == "line" and open_soft:
+                        can_join = last_line_full
+                    elif first_on_page and not open_soft and b.kind == "paragraph":
+                        # a known paragraph cut by a page break
+                        whole = normalize_text("".join(t for t, _ in open_parts))
+                        can_join = len(whole) >= 15 and units_ok_for_page_join(ntext)
+            if can_join:
+                open_parts.append((text, b.page))
+            else:
+                close()
+                open_parts = [(text, b.page)]
+                open_x0 = b.x0
+                open_soft = b.kind == "line"
+            if b.kind == "line":
+                last_line_full = _line_is_full(b, left, right, size)
+            else:
+                last_line_full = True
+            first_on_page = False
+        # a page break never closes the paragraph by itself
+    close()
+    return units
+
+
+def units_ok_for_page_join(ntext: str) -> bool:
+    """A paragraph at the top of a page continues the previous page's open sentence when it
+    does not look like a heading or a date line."""
+    return not re.match(r"^(?:令和|平成|昭和|\d{4}年)", ntext)
+
+
+def _is_caption_only(ntext: str) -> bool:
+    return bool(re.match(r"^[(【〔][^()【】〔〕]{1,40}[)】〕]$", ntext.strip()))
