@@ -449,6 +449,8 @@ def render_text_view(view: dict) -> str:
                     fix = f["fix"].splitlines() or [""]
                     out.append(f"      修正文例: {fix[0]}")
                     out.extend("                " + ln for ln in fix[1:])
+        if not c["rules"]:
+            out.append("  （判定したルールはありません）")
         na = [row for row in c["rules_worst_first"] if row not in shown]
         if na:
             out.append(f"{STATUS_MARK['not_applicable']} 対象外: " + "、".join(r["id"] for r in na))
@@ -493,8 +495,9 @@ def _rule_text(rule: RuleInfo, check_id: str | None) -> str:
         out += ["", f"■ {c.id}  {c.title}  ［重要度 {SEVERITY_LABEL.get(c.severity, c.severity)}（{c.severity}）］"]
         if c.summary:
             out += _indent(c.summary, "  ")
-        if c.reads:
-            out.append("  読む文書: " + "・".join(KIND_LABEL.get(k, k) for k in c.reads))
+        out.append("  読む文書: " + ("・".join(KIND_LABEL.get(k, k) for k in c.reads) or "すべての文書"))
+        if c.rationale:
+            out += _indent(c.rationale, "  なぜ: ") if "\n" not in c.rationale else ["  なぜ:", *_indent(c.rationale, "    ")]
         for st, msg in c.messages.items():
             out += _indent(msg, f"  {STATUS_LABEL.get(st, st)}のとき: ") if "\n" not in msg else \
                 [f"  {STATUS_LABEL.get(st, st)}のとき:", *_indent(msg, "    ")]

@@ -61,7 +61,8 @@ class CheckInfo:
     title: str
     severity: str
     summary: str = ""
-    reads: tuple[str, ...] = ()
+    rationale: str = ""
+    reads: tuple[str, ...] = ()  # document kinds; empty = every document
     messages: Mapping[str, str] = field(default_factory=dict)
     fix: str = ""
     examples: tuple[Example, ...] = ()
@@ -198,6 +199,15 @@ def _examples(v: Any) -> tuple[Example, ...]:
             out.append(Example(status, item.strip()))
         else:
             text = _text(_get(item, "text", "input", "sentence", "document"))
+            docs = _get(item, "docs", "documents")
+            if not text and docs:  # several documents: 「種類: 本文」 one per line
+                lines = []
+                for d in docs:
+                    kind = _get(d, "kind", default="")
+                    kind = "・".join(KIND_LABEL.get(k, k) for k in kind) if isinstance(kind, (list, tuple)) \
+                        else KIND_LABEL.get(str(kind), str(kind))
+                    lines.append(f"［{kind}］{_text(_get(d, 'text'))}" if kind else _text(_get(d, "text")))
+                text = "\n".join(lines)
             note = _text(_get(item, "note", "why", "comment", "description"))
             st = str(_get(item, "status", "expect", "expected", default=status))
             st = getattr(st, "value", st)
@@ -234,13 +244,14 @@ def _iter(v: Any) -> Iterable[Any]:
 def check_info(c: Any, severity_override: str | None = None) -> CheckInfo:
     reads = _get(c, "reads", "documents", "kinds", default=())
     if isinstance(reads, str):
-        reads = (reads,)
+        reads = () if reads == "all" else (reads,)
     return CheckInfo(
         id=str(_get(c, "id", "check_id", default="")),
         title=_text(_get(c, "title", "name")),
         severity=str(severity_override or getattr(_get(c, "severity", default="medium"), "value",
                                                    _get(c, "severity", default="medium"))),
         summary=_text(_get(c, "summary", "description", "what")),
+        rationale=_text(_get(c, "rationale", "why")),
         reads=tuple(str(getattr(r, "value", r)) for r in reads),
         messages=_messages(_get(c, "messages", "message")),
         fix=_fix(_get(c, "fix", "model_wording", "wording", "remedy")),
@@ -273,8 +284,11 @@ def rule_infos(profile_or_rulebook: Any) -> list[RuleInfo]:
     if profile_or_rulebook is None:
         return []
     rulebook = getattr(profile_or_rulebook, "rulebook", None) or profile_or_rulebook
-    sev = getattr(profile_or_rulebook, "severities", None)
-    sev = dict(sev) if isinstance(sev, Mapping) else {}
+    sev: dict[str, str] = {}
+    for holder in (rulebook, profile_or_rulebook):
+        s = getattr(holder, "severities", None)
+        if isinstance(s, Mapping):
+            sev.update({str(k): str(v) for k, v in s.items()})
     rules = _get(rulebook, "rules", default=())
     return [rule_info(r, sev) for r in _iter(rules)]
 
