@@ -9,7 +9,8 @@ Output conventions (what ``normalize`` / ``structure`` can rely on)
   draws are kept; where the PDF leaves a horizontal gap wider than about one character
   without drawing a space, one half-width space is inserted. Nothing else is changed:
   no NFKC, no joining of wrapped lines, headers, footers and page numbers (``- 3 -``) are
-  emitted like any other line (``top`` tells where they are).
+  emitted like any other line (``top`` tells where they are). ``x0``/``x1`` are the
+  line's left and right edges (of its visible characters), ``size`` its median font size.
 * ``Block(kind="table_row")`` is one row of a ruled table found by pdfplumber (a grid of
   at least two cells): ``cells`` holds the row's cells left to right, ``text`` the cells
   joined by `` | ``. A cell spanning several columns appears once; a cell spanning several
@@ -17,7 +18,8 @@ Output conventions (what ``normalize`` / ``structure`` can rely on)
   visual lines are joined with no separator (Japanese wraps mid-word); an empty cell is
   ``""``. ``top``/``bottom`` are the row's, ``x0`` the table's left edge. The characters
   inside a table never appear in ``line`` blocks. A single framed box (one cell) is not
-  a table: its text comes out as lines.
+  a table, nor is a stack of one-cell rows (a page border, rules between sections):
+  their text comes out as lines.
 * ``RawPage.has_text`` is False for a page without any character; such a page with an
   image or drawing on it gets a warning naming the page (a scan among text pages).
 * ``width``/``height`` are the page size in points.
@@ -163,7 +165,9 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
     text-less page shows something."""
     width = float(page.width)
     height = float(page.height)
-    chars = [c for c in page.chars if c.get("text")]
+    # characters placed off the page (hidden by the crop box) are not part of what is read
+    chars = [c for c in page.chars if c.get("text")
+             and c["x1"] > 0 and c["x0"] < width and c["bottom"] > 0 and c["top"] < height]
     garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
     chars = [c for c in chars if not c["text"].startswith("(cid:")]
     if not any(c["text"].strip() for c in chars):
@@ -179,8 +183,9 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
     except Exception:
         found = []  # a table finder failure must not lose the page's text
     for t in found:
-        cells = [c for row in t.rows for c in row.cells if c is not None]
-        if len(cells) >= 2:
+        # a table has a row of at least two cells; a framed box or a stack of one-cell rows
+        # (a page border, rules between sections) is not one: its text stays lines
+        if any(sum(1 for c in row.cells if c is not None) >= 2 for row in t.rows):
             tables.append(t)
 
     table_boxes = [t.bbox for t in tables]
@@ -200,16 +205,20 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
                 continue
             top, bottom = float(row.bbox[1]), float(row.bbox[3])
             blocks.append(Block("table_row", " | ".join(cells), number, cells=cells, top=round(top, 2),
-                                bottom=round(bottom, 2), x0=round(x0, 2)))
+                                bottom=round(bottom, 2), x0=round(x0, 2), x1=round(float(t.bbox[2]), 2)))
 
     for line in _group_lines(free):
         text = _line_text(line)
         if not text.strip():
             continue
+        visible = [c for c in line if c["text"].strip()]
+        sizes = sorted(float(c.get("size") or (c["bottom"] - c["top"])) for c in visible)
         blocks.append(Block("line", text.strip(), number,
                             top=round(min(c["top"] for c in line), 2),
                             bottom=round(max(c["bottom"] for c in line), 2),
-                            x0=round(min(c["x0"] for c in line if c["text"].strip()), 2)))
+                            x0=round(min(c["x0"] for c in visible), 2),
+                            x1=round(max(c["x1"] for c in visible), 2),
+                            size=round(sizes[len(sizes) // 2], 2)))
 
     blocks.sort(key=lambda b: (b.top if b.top is not None else 0.0, b.x0 if b.x0 is not None else 0.0))
     return RawPage(number=number, blocks=tuple(blocks), has_text=True, width=width, height=height), garbage, True
