@@ -244,3 +244,27 @@ def test_case_pdfs_hold_their_sources_text():
         if exp.exists():
             assert (FIX / "cases_pdf" / case.name / "expected.yaml").read_bytes() == exp.read_bytes()
     assert checked
+
+
+def test_owner_password_only_pdf_is_read_not_encrypted():
+    """Copy/edit restrictions (an owner password, none to open) do not stop reading."""
+    restricted = read_document(DOCS / "special_provisions.restricted.pdf")
+    plain = read_document(DOCS / "special_provisions.ttf.pdf")
+    assert restricted.error is None
+    assert [b.text for b in blocks(restricted)] == [b.text for b in blocks(plain)]
+
+
+def test_glyphs_without_unicode_are_not_called_a_scan(monkeypatch):
+    """A page whose characters cannot be mapped to Unicode ("(cid:123)") is text that
+    cannot be decoded, not a scan: damaged, with a message saying so."""
+    import pdfplumber.page
+
+    real = pdfplumber.page.Page.chars
+
+    def cid_chars(self):
+        return [dict(c, text="(cid:%d)" % i) for i, c in enumerate(real.fget(self))]
+
+    monkeypatch.setattr(pdfplumber.page.Page, "chars", property(cid_chars))
+    doc = read_document(DOCS / "specification.cid.pdf")
+    assert doc.error is not None and doc.error.code == "damaged"
+    assert "文字コードに変換できない" in doc.error.message

@@ -99,6 +99,7 @@ def _read(p: Path, data: bytes, digest: str, limits) -> RawDocument:
     name = p.name
     pages: list[RawPage] = []
     warnings: list[str] = []
+    undecodable: list[int] = []
     chars_total = 0
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         # opening alone does not try the password on every pdfminer version: touch the pages
@@ -129,6 +130,10 @@ def _read(p: Path, data: bytes, digest: str, limits) -> RawDocument:
             if not raw_page.has_text and drawn:
                 warnings.append(f"{number}ページ目は文字情報がない（スキャン画像の）ため読み取っていません。"
                                 "登録証の写し等であれば、内容を確認してください。")
+            elif not raw_page.has_text and garbage:
+                undecodable.append(number)
+                warnings.append(f"{number}ページ目の文字は文字コードに変換できない（フォントに文字の対応表がない）ため読み取っていません。"
+                                "原本と照合するか、元のWord等のファイルを提出元に求めてください。")
             elif garbage:
                 warnings.append(f"{number}ページ目には文字コードに変換できない文字が多く含まれています（{garbage}文字）。"
                                 "読み取った内容が不完全な可能性があるため、原本と照合してください。")
@@ -136,6 +141,12 @@ def _read(p: Path, data: bytes, digest: str, limits) -> RawDocument:
         return RawDocument(path=str(p), format="pdf", sha256=digest,
                            error=DocError("empty", f"{name}: PDFにページがありません。内容のあるPDFを指定してください。"))
     text_pages = [pg for pg in pages if pg.has_text]
+    if not text_pages and undecodable:
+        return RawDocument(
+            path=str(p), format="pdf", sha256=digest, page_count=n_pages, pages=tuple(pages),
+            error=DocError("damaged",
+                           f"{name}: PDFに文字はありますが、文字コードに変換できない（フォントに文字の対応表がない）ため読み取れません。"
+                           "元のWord等のファイルか、フォントを埋め込んで作り直したPDFを提出元に求めてください。"))
     if not text_pages:
         if warnings:
             return RawDocument(
@@ -171,8 +182,10 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
     garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
     chars = [c for c in chars if not c["text"].startswith("(cid:")]
     if not any(c["text"].strip() for c in chars):
+        # no readable character: a scan (image), a blank page, or only glyphs without a
+        # Unicode mapping (garbage > 0: text is there but cannot be decoded)
         return (RawPage(number=number, blocks=(), has_text=False, width=width, height=height), garbage,
-                _has_drawing(page))
+                garbage == 0 and _has_drawing(page))
     if garbage and garbage <= _CID_GARBAGE_SHARE * (len(chars) + garbage):
         garbage = 0
 
