@@ -326,7 +326,10 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
         cand = set(idx[:2] + idx[-2:])
         if h and any(blocks[i].top is not None for i in cand):
             cand = {i for i in cand
-                    if blocks[i].top is None or blocks[i].top < h * 0.12 or (blocks[i].bottom or blocks[i].top) > h * 0.88}
+                    if blocks[i].top is None or blocks[i].top < h * 0.1 or (blocks[i].bottom or blocks[i].top) > h * 0.9}
+        # the body's own lines (articles, sentences) are never furniture
+        cand = {i for i in cand if is_page_number(blocks[i].text)
+                or not (starts_new_unit(normalize_text(blocks[i].text)) or _ENDS_SENTENCE.search(normalize_text(blocks[i].text)))}
         edges.append(cand)
         for k in {(_furniture_key(blocks[i].text)) for i in cand}:
             edge_keys[k] += 1
@@ -422,7 +425,7 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                     elif first_on_page and not open_soft and b.kind == "paragraph":
                         # a known paragraph cut by a page break
                         whole = normalize_text("".join(t for t, _ in open_parts))
-                        can_join = len(whole) >= 15 and units_ok_for_page_join(ntext)
+                        can_join = units_ok_for_page_join(whole, ntext)
             if can_join:
                 open_parts.append((text, b.page))
             else:
@@ -440,10 +443,20 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
     return units
 
 
-def units_ok_for_page_join(ntext: str) -> bool:
-    """A paragraph at the top of a page continues the previous page's open sentence when it
-    does not look like a heading or a date line."""
-    return not re.match(r"^(?:令和|平成|昭和|\d{4}年)", ntext)
+_HIRA = re.compile(r"[\u3041-\u309f]")
+
+
+def units_ok_for_page_join(prev: str, ntext: str) -> bool:
+    """A known paragraph at the top of a page continues the previous page's paragraph when
+    the break is visibly mid-sentence: the first ends with 、 or is a sentence (has 、) cut
+    after kana, or the second starts with kana or punctuation (「れるとき。」)."""
+    if len(prev) < 15 or re.match(r"^(?:令和|平成|昭和|\d{4}年)", ntext):
+        return False
+    if prev.endswith(("、", ",")):
+        return True
+    if ntext[:1] and (_HIRA.match(ntext[:1]) or ntext[:1] in "、。)」"):
+        return True
+    return "、" in prev and len(prev) >= 20 and bool(_HIRA.match(prev[-1:]))
 
 
 def _is_caption_only(ntext: str) -> bool:

@@ -519,7 +519,8 @@ def _row_fields(texts: list[str], carried: str | None) -> list[tuple[list[int], 
         if c[1] and _is_label_cell(c[1]) and c[2] and _is_label_cell(c[0]):
             return [([0, 1], [2], _clean_label(_join_label(c[0], c[1])))]
         return [([0], [1, 2] if c[2] else [1], _clean_label(c[0]))]
-    if n == 4 and _is_label_cell(c[0]) and _is_label_cell(c[2]) and c[1] and not _is_label_cell(c[1], strict=True):
+    if n == 4 and _is_label_cell(c[0]) and _is_label_cell(c[2]) and c[1] and c[3] \
+            and c[1] not in ("有無", "有・無", "の有無"):
         return [([0], [1], _clean_label(c[0])), ([2], [3], _clean_label(c[2]))]
     return [([0], list(range(1, n)), _clean_label(c[0]))]
 

@@ -1,0 +1,170 @@
+"""Normalisation: each rule of SPEC.md "Cases and documents", with the map back to raw text."""
+from __future__ import annotations
+
+from checker.model import Block, RawDocument, RawPage
+from checker.normalize import is_page_number, normalize_document, normalize_text, starts_new_unit
+
+
+def _pdf(pages: list[list[tuple[str, float, float]]], height: float = 842.0) -> RawDocument:
+    """A PDF-like document: per page, (text, top, x0) lines of 10.5 pt characters."""
+    rp = []
+    for n, lines in enumerate(pages, 1):
+        blocks = tuple(Block("line", t, n, top=top, bottom=top + 10.5, x0=x0) for t, top, x0 in lines)
+        rp.append(RawPage(n, blocks, height=height, width=595.0))
+    return RawDocument("x.pdf", "pdf", "0", tuple(rp), len(rp))
+
+
+def _txt(pages: list[list[tuple[str, str]]]) -> RawDocument:
+    rp = []
+    for n, blocks in enumerate(pages, 1):
+        rp.append(RawPage(n, tuple(Block(k, t, n) for k, t in blocks)))
+    return RawDocument("x.txt", "txt", "0", tuple(rp), len(rp))
+
+
+# ---------------------------------------------------------------- characters
+def test_nfkc_full_width_digits_and_letters():
+    assert normalize_text("ＵＳＢメモリ２個、ＩＳＯ／ＩＥＣ　２７００１") == "USBメモリ2個、ISO/IEC 27001"
+
+
+def test_brackets_and_colon_become_ascii():
+    assert normalize_text("登録番号：第１０８２３４５６（０３）号") == "登録番号:第10823456(03)号"
+
+
+def test_wave_dash_and_tildes_are_one_form():
+    forms = {normalize_text(f"R9.4.1{t}R10.3.31") for t in "〜～~∼"}
+    assert forms == {"R9.4.1~R10.3.31"}
+
+
+def test_dashes_and_minus_are_one_form():
+    forms = {normalize_text(f"CD{d}R") for d in "‐‑‒–—―−－"}
+    assert forms == {"CD-R"}
+    assert normalize_text("０１２０ー１２３ー４５６") == "0120-123-456"
+    assert normalize_text("データー") == "データー"  # a long-vowel mark in a word stays
+
+
+def test_circled_numbers_are_kept_as_item_marks():
+    assert normalize_text("①　受付") == "① 受付"
+    assert normalize_text("⑴　受付") == "(1) 受付"
+
+
+def test_spaces_inside_article_numbers_and_dates_are_closed():
+    assert normalize_text("第 ５ 条　乙は") == "第5条 乙は"
+    assert normalize_text("令和 ８ 年 ４ 月 １ 日") == "令和8年4月1日"
+
+
+def test_letter_spaced_words_are_closed_up():
+    assert normalize_text("委　託　契　約　書") == "委託契約書"
+    assert normalize_text("氏　　名") == "氏名"
+    assert normalize_text("東雲市長　○○　○○") == "東雲市長 ○○ ○○"
+
+
+def test_page_numbers():
+    for t in ("- 3 -", "－３－", "3/10", "３", "(3)", "P.3", "p3", "3ページ"):
+        assert is_page_number(t), t
+    for t in ("第3条", "(3) 受付", "2027"):
+        assert not is_page_number(t) or t == "2027"
+
+
+def test_unit_starts():
+    for t in ("第5条 乙は", "第８(再委託)", "第 5 条", "2 乙は", "(1) 受付", "⑴ 受付", "① 受付", "一 受付",
+              "ア 受付", "(再委託の禁止)", "【再委託】", "別記", "別紙1 仕様書"):
+        assert starts_new_unit(normalize_text(t)), t
+    for t in ("らかに認められるとき。", "第三者に提供してはならない。", "10日以内に", "する。"):
+        assert not starts_new_unit(normalize_text(t)), t
+
+
+# ---------------------------------------------------------------- PDF lines
+def test_wrapped_lines_are_joined_mid_word_and_raw_is_kept():
+    doc = _pdf([[
+        ("第１条　乙は、この契約書及び別添の仕様書に従い、頭書の履行期間内に本業務を完了しなけれ", 100, 70),
+        ("ばならない。", 117, 81),
+        ("２　乙は、本業務を実施するに当たり、関係法令を遵守するとともに、善良な管理者の注意をも", 136, 70),
+        ("って誠実に履行しなければならない。", 153, 81),
+    ]])
+    units = normalize_document(doc)
+    assert [u.text for u in units] == [
+        "第1条 乙は、この契約書及び別添の仕様書に従い、頭書の履行期間内に本業務を完了しなければならない。",
+        "2 乙は、本業務を実施するに当たり、関係法令を遵守するとともに、善良な管理者の注意をもって誠実に履行しなければならない。",
+    ]
+    u = units[0]
+    assert u.raw_slice(0, 3) == "第１条"
+    assert "しなければならない。" in u.raw
+
+
+def test_new_unit_lines_are_not_joined():
+    doc = _pdf([[
+        ("甲は、乙が次の各号のいずれかに該当するときは、この契約を解除することができる。次の", 100, 70),
+        ("（１）正当な理由なく、履行期間内に本業務を完了しないとき又は完了する見込みがないと明", 117, 81),
+        ("らかに認められるとき。", 134, 91),
+        ("（再委託の禁止）", 153, 70),
+        ("第３条　乙は、本業務を第三者に委託してはならない。", 170, 70),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts[1] == "(1)正当な理由なく、履行期間内に本業務を完了しないとき又は完了する見込みがないと明らかに認められるとき。"
+    assert texts[2:] == ["(再委託の禁止)", "第3条 乙は、本業務を第三者に委託してはならない。"]
+
+
+def test_short_lines_are_not_joined_to_the_next():
+    doc = _pdf([[
+        ("東保年第１８７号", 60, 430),
+        ("令和９年２月１０日", 78, 420),
+        ("東雲市個人情報保護審議会の意見を求めるため、この文書を送付するものであり、次に掲げ", 120, 70),
+        ("る事項について述べる", 137, 70),
+        ("記", 160, 290),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts[0] == "東保年第187号"
+    assert texts[1] == "令和9年2月10日"
+    assert texts[2].endswith("次に掲げる事項について述べる")
+    assert texts[3] == "記"
+
+
+def test_running_headers_footers_and_page_numbers_are_dropped():
+    pages = []
+    for n in range(1, 4):
+        pages.append([
+            ("北浜市　業務委託契約書（特記事項付）", 36, 320),
+            (f"第{n}条　乙は、本業務に関して知り得た秘密を漏らしてはならない。", 100, 70),
+            (f"- {n} -", 800, 290),
+        ])
+    texts = [u.text for u in normalize_document(_pdf(pages))]
+    assert texts == [f"第{n}条 乙は、本業務に関して知り得た秘密を漏らしてはならない。" for n in range(1, 4)]
+
+
+def test_footer_with_page_count_is_dropped():
+    pages = [[(f"第{n}条　乙は、秘密を守る。", 100, 70), (f"{n}/3", 800, 290)] for n in range(1, 4)]
+    assert all("/" not in u.text for u in normalize_document(_pdf(pages)))
+
+
+def test_sentence_across_a_page_break_belongs_to_the_first_page():
+    doc = _pdf([
+        [("（２）この契約に違反し、その違反によりこの契約の目的を達成することができないと認めら", 750, 81),
+         ("- 1 -", 800, 290)],
+        [("れるとき。", 88, 91), ("（３）別記に違反したとき。", 107, 81)],
+    ])
+    units = normalize_document(doc)
+    assert units[0].text.endswith("認められるとき。")
+    assert units[0].page == 1
+    assert units[0].page_at(len(units[0].text) - 1) == 2
+    assert units[1].text == "(3)別記に違反したとき。"
+    assert units[1].page == 2
+
+
+def test_text_paragraphs_on_one_page_stay_apart_but_join_across_a_page():
+    doc = _txt([
+        [("paragraph", "東保年第１８７号"), ("paragraph", "令和９年２月１０日"),
+         ("paragraph", "受託者は、委託期間の終了後、市から提供を受けた個人情報を")],
+        [("paragraph", "保存しない。"), ("paragraph", "(1) USBメモリは返却する。")],
+    ])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts == ["東保年第187号", "令和9年2月10日", "受託者は、委託期間の終了後、市から提供を受けた個人情報を保存しない。",
+                     "(1) USBメモリは返却する。"]
+
+
+def test_table_rows_keep_cells_and_map_back():
+    doc = RawDocument("x.pdf", "pdf", "0", (RawPage(1, (
+        Block("table_row", "再委託先 | 株式会社　○○\n印刷", 1, cells=("再委託先", "株式会社　○○\n印刷")),)),), 1)
+    (u,) = normalize_document(doc)
+    assert u.kind == "table_row"
+    assert [c.text for c in u.cells] == ["再委託先", "株式会社 ○○印刷"]
+    assert u.cells[1].raw_slice(0, 4) == "株式会社"

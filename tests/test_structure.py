@@ -1,0 +1,357 @@
+"""Structure: articles, paragraphs, items, 別記 sections, parties, form fields, headings,
+periods and dates, on text-file and PDF-like inputs built here."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from checker.model import Block, DocError, RawDocument, RawPage
+from checker.read import read_document
+from checker.structure import build_document, split_sentences
+
+EXAMPLES = Path("/work/shared/examples")
+
+
+def txt(*pages: str) -> RawDocument:
+    """A RawDocument from text-file markup (# title, ## heading, | a | b | rows), one string per page."""
+    rp = []
+    for n, page in enumerate(pages, 1):
+        blocks = []
+        for line in page.strip().splitlines():
+            s = line.strip()
+            if not s:
+                continue
+            if s.startswith("## "):
+                blocks.append(Block("heading", s[3:], n))
+            elif s.startswith("# "):
+                blocks.append(Block("title", s[2:], n))
+            elif s.startswith("|"):
+                cells = tuple(c.strip() for c in s.strip("|").split("|"))
+                blocks.append(Block("table_row", " | ".join(cells), n, cells=cells))
+            else:
+                blocks.append(Block("paragraph", s, n))
+        rp.append(RawPage(n, tuple(blocks)))
+    return RawDocument("t.txt", "txt", "0", tuple(rp), len(rp))
+
+
+def pdf(*pages: list[tuple[str, float]]) -> RawDocument:
+    rp = []
+    for n, lines in enumerate(pages, 1):
+        blocks = tuple(Block("line", t, n, top=top, bottom=top + 10.5, x0=x0) for t, top, x0 in lines)
+        rp.append(RawPage(n, blocks, height=842.0, width=595.0))
+    return RawDocument("t.pdf", "pdf", "0", tuple(rp), len(rp))
+
+
+def by_text(doc, fragment):
+    hits = [s for s in doc.sentences if fragment in s.text]
+    assert hits, f"no sentence with {fragment!r}"
+    return hits[0]
+
+
+# ---------------------------------------------------------------- sentences
+def test_sentences_split_at_maru_not_inside_quotes_or_parens():
+    t = "乙は、個人情報(以下「本件情報」という。)を保護する。甲は「承諾する。」と通知する。以上"
+    parts = [t[a:b] for a, b in split_sentences(t)]
+    assert parts == ["乙は、個人情報(以下「本件情報」という。)を保護する。", "甲は「承諾する。」と通知する。", "以上"]
+
+
+def test_unbalanced_bracket_does_not_swallow_the_rest():
+    t = "乙は「秘密を守る。甲は確認する。"
+    assert len(split_sentences(t)) == 2
+
+
+# ---------------------------------------------------------------- articles
+@pytest.mark.parametrize("src, label, caption", [
+    ("（再委託の禁止）\n第５条　乙は、第三者に委託してはならない。", "第5条", "再委託の禁止"),
+    ("第５条（再委託の禁止）　乙は、第三者に委託してはならない。", "第5条", "再委託の禁止"),
+    ("第５条【再委託の禁止】乙は、第三者に委託してはならない。", "第5条", "再委託の禁止"),
+    ("第 ５ 条　乙は、第三者に委託してはならない。", "第5条", None),
+    ("第五条　乙は、第三者に委託してはならない。", "第5条", None),
+    ("第５条の２（再委託）　乙は、第三者に委託してはならない。", "第5条の2", "再委託"),
+    ("第８（再委託の禁止）　乙は、第三者に委託してはならない。", "第8", "再委託の禁止"),
+    ("（再委託の禁止）\n第８　乙は、第三者に委託してはならない。", "第8", "再委託の禁止"),
+    ("第５条　再委託の禁止\n乙は、第三者に委託してはならない。", "第5条", "再委託の禁止"),
+])
+def test_article_labels_and_captions(src, label, caption):
+    doc = build_document(txt(src))
+    s = by_text(doc, "第三者に委託してはならない")
+    assert s.article == label and s.clause == label
+    assert s.caption == caption
+    (c,) = doc.clauses
+    assert (c.label, c.caption) == (label, caption)
+    assert c.sentence_indexes == (s.index,)
+
+
+def test_paragraphs_and_items_make_the_clause():
+    doc = build_document(txt("""
+第９条　甲は、乙が次の各号のいずれかに該当するときは、契約を解除することができる。
+（１）正当な理由なく履行しないとき。
+（２）この契約に違反したとき。
+２　甲は、前項の場合において、次に掲げる措置をとる。
+⑴　損害賠償を請求すること。
+ア　書面により請求する。
+イ　期限を定める。
+⑵　公表すること。
+第３項　前各項の規定は、乙の責めに帰さない場合は適用しない。
+第１０条　乙は、次の事項を守る。
+一　秘密を守ること。
+二　複写しないこと。
+①　特に注意する。
+"""))
+    assert by_text(doc, "契約を解除することができる").clause == "第9条"
+    assert by_text(doc, "正当な理由なく").clause == "第9条(1)"
+    assert by_text(doc, "この契約に違反した").clause == "第9条(2)"
+    assert by_text(doc, "次に掲げる措置").clause == "第9条第2項"
+    assert by_text(doc, "損害賠償を請求").clause == "第9条第2項(1)"
+    assert by_text(doc, "書面により請求").clause == "第9条第2項(1)ア"
+    assert by_text(doc, "期限を定める").clause == "第9条第2項(1)イ"
+    assert by_text(doc, "公表する").clause == "第9条第2項(2)"
+    assert by_text(doc, "前各項の規定").clause == "第9条第3項"
+    assert by_text(doc, "秘密を守ること").clause == "第10条第1号"
+    assert by_text(doc, "複写しない").clause == "第10条第2号"
+    assert by_text(doc, "特に注意").clause == "第10条第2号①"
+
+
+def test_appended_special_provisions_are_a_section_with_their_own_numbering():
+    doc = build_document(txt("""
+# 業務委託契約書
+第１条　乙は、誠実に履行しなければならない。
+第２条　乙は、別記「個人情報取扱特記事項」を守らなければならない。
+""", """
+# 別記　個人情報取扱特記事項
+（秘密の保持）
+第１　乙は、秘密を漏らしてはならない。
+（返還）
+第９　乙は、資料を返還しなければならない。
+２　乙は、返還したときは、書面で報告しなければならない。
+"""))
+    s = by_text(doc, "書面で報告")
+    assert s.clause == "別記第9第2項"
+    assert s.section == "別記" and s.page == 2 and s.caption == "返還"
+    assert by_text(doc, "別記「個人情報").clause == "第2条"
+    labels = [c.label for c in doc.clauses]
+    assert labels == ["第1条", "第2条", "別記第1", "別記第9"]
+    assert doc.clauses[2].section == "別記"
+
+
+def test_special_provisions_appended_without_the_word_betsuki():
+    doc = build_document(txt("""
+第１条　乙は、誠実に履行しなければならない。
+第２条　乙は、個人情報を保護しなければならない。
+個人情報取扱特記事項
+第１　乙は、秘密を漏らしてはならない。
+"""))
+    s = by_text(doc, "秘密を漏らして")
+    assert s.section is not None and s.clause.endswith("第1") and s.clause != "第1"
+
+
+def test_signature_part_is_outside_the_last_article():
+    doc = build_document(txt("""
+第１２条　疑義は甲乙協議して定める。
+この契約の締結を証するため、本書２通を作成し、甲乙記名押印の上、各自１通を保有する。
+令和９年４月１日
+"""))
+    assert by_text(doc, "記名押印").clause is None
+    assert by_text(doc, "令和9年4月1日").clause is None
+    assert doc.clauses[0].sentence_indexes == (0,)
+
+
+def test_pdf_lines_wrapped_and_across_pages_keep_clause_page_and_raw():
+    doc = build_document(pdf(
+        [("（甲の解除権）", 640, 70),
+         ("第８条　甲は、乙が次の各号のいずれかに該当するときは、この契約を解除することができる。", 660, 70),
+         ("（１）正当な理由なく、履行期間内に本業務を完了しないとき又は完了する見込みがないと明", 700, 81),
+         ("らかに認められるとき。", 717, 91),
+         ("（２）この契約に違反し、その違反によりこの契約の目的を達成することができないと認めら", 750, 81),
+         ("- 1 -", 800, 290)],
+        [("れるとき。", 88, 91), ("（３）別記「個人情報取扱特記事項」に違反したとき。", 107, 81)],
+    ))
+    s = by_text(doc, "目的を達成することができない")
+    assert s.clause == "第8条(2)" and s.page == 1
+    assert s.raw.startswith("この契約に違反し") and s.raw.endswith("れるとき。")
+    assert by_text(doc, "別記「個人情報").page == 2
+    assert doc.clauses[0].caption == "甲の解除権"
+
+
+def test_raw_keeps_full_width_text_for_quotes():
+    doc = build_document(txt("第４条　乙は、ＣＤ－Ｒに格納し、暗号化を施す。"))
+    (s,) = doc.sentences
+    assert s.text == "乙は、CD-Rに格納し、暗号化を施す。"
+    assert s.raw == "乙は、ＣＤ－Ｒに格納し、暗号化を施す。"
+
+
+# ---------------------------------------------------------------- parties
+def test_parties_with_koshi_otsu_and_roles():
+    doc = build_document(txt("""
+委託者東雲市（以下「甲」という。）と受託者株式会社ライフログ・アナリシス（以下「乙」という。）とは、次のとおり契約を締結する。
+第１条　乙は、誠実に履行する。
+"""))
+    assert doc.parties == {"甲": "東雲市", "乙": "株式会社ライフログ・アナリシス"}
+    assert doc.roles["甲"] == "city" and doc.roles["乙"] == "contractor"
+    assert doc.roles["委託者"] == "city"
+
+
+def test_parties_reversed_roles_are_read_from_names():
+    doc = build_document(txt("""
+株式会社みなと（以下「甲」という。）と港北市（以下「乙」という。）とは、次のとおり契約を締結する。
+第１条　甲は、誠実に履行する。
+"""))
+    assert doc.roles == {"甲": "contractor", "乙": "city"}
+
+
+def test_parties_without_aliases():
+    doc = build_document(txt("""
+発注者若葉原市と受注者株式会社みどり野データプロセスは、次の条項によって契約を締結する。
+第１条　受注者は、誠実に履行する。
+"""))
+    assert doc.parties == {"発注者": "若葉原市", "受注者": "株式会社みどり野データプロセス"}
+    assert doc.roles == {"発注者": "city", "受注者": "contractor"}
+
+
+def test_hatchusha_as_alias():
+    doc = build_document(txt("""
+北浜町（以下「発注者」という。）と有限会社北浜（以下「受注者」という。）は、次のとおり契約を締結する。
+第１条　受注者は、誠実に履行する。
+"""))
+    assert doc.parties == {"発注者": "北浜町", "受注者": "有限会社北浜"}
+    assert doc.roles["発注者"] == "city"
+
+
+# ---------------------------------------------------------------- form fields
+def test_table_fields_two_and_three_cells_and_header_rows():
+    doc = build_document(txt("""
+# 個人情報取扱事務委託届出書
+| 項目 | 内容 |
+| 件名 | 粗大ごみ受付業務委託 |
+| 再委託 | 有無 | 有 |
+| 委託先 | 株式会社汐見台コンタクト。令和８年１２月に選定した。 |
+| 所管課 | ごみ減量推進課 | 担当者 | 山田 |
+"""))
+    fields = {f.label: f.value for f in doc.fields}
+    assert "項目" not in fields
+    assert fields["件名"] == "粗大ごみ受付業務委託"
+    assert fields["再委託の有無"] == "有"
+    assert fields["委託先"].startswith("株式会社汐見台コンタクト")
+    assert fields["所管課"] == "ごみ減量推進課" and fields["担当者"] == "山田"
+    s = by_text(doc, "令和8年12月に選定")
+    assert s.field == "委託先" and s.clause is None
+    f = next(f for f in doc.fields if f.label == "委託先")
+    assert len(f.sentence_indexes) == 2
+
+
+def test_prose_fields_numbered_and_with_colon():
+    doc = build_document(txt("""
+１　件名　令和９年度データ入力業務委託
+(2) 委託先　株式会社北浜データサービス
+委託理由：職員のみでは処理できないため。
+"""))
+    fields = {f.label: f.value for f in doc.fields}
+    assert fields["件名"] == "令和9年度データ入力業務委託"
+    assert fields["委託先"] == "株式会社北浜データサービス"
+    assert fields["委託理由"] == "職員のみでは処理できないため。"
+
+
+def test_heading_followed_by_paragraphs_is_a_field_and_sets_headings():
+    doc = build_document(txt("""
+## ４　再委託の内容
+受託者は、印刷業務を有限会社しののめ印刷に再委託する。
+(1) 再委託先は、プライバシーマークを取得している。
+## ５　安全管理措置
+入退室を管理する。
+"""))
+    s = by_text(doc, "しののめ印刷")
+    assert s.heading == "4 再委託の内容" and s.field == "再委託の内容"
+    item = by_text(doc, "プライバシーマーク")
+    assert item.clause == "4(1)" and item.heading == "4 再委託の内容"
+    assert by_text(doc, "入退室").heading == "5 安全管理措置"
+    f = next(f for f in doc.fields if f.label == "再委託の内容")
+    assert "しののめ印刷" in f.value and len(f.sentence_indexes) == 2
+
+
+def test_prose_heading_lines_in_a_pdf():
+    doc = build_document(pdf([
+        ("４　再委託", 100, 70),
+        ("受託者は、受診勧奨通知書の印刷を有限会社しののめ印刷に再委託する。", 120, 81),
+        ("（１）再委託先は未定である。", 140, 81),
+    ]))
+    s = by_text(doc, "しののめ印刷")
+    assert s.heading == "4 再委託" and s.field == "再委託"
+    assert by_text(doc, "未定").clause == "4(1)"
+
+
+# ---------------------------------------------------------------- periods, dates, title
+def test_contract_period_from_a_table_field():
+    doc = build_document(txt("""
+# 業務委託契約書
+| 履行期間 | 令和８年４月１日から令和９年３月３１日まで |
+第１条　乙は、誠実に履行する。
+"""))
+    assert doc.period.start == dt.date(2026, 4, 1) and doc.period.end == dt.date(2027, 3, 31)
+    assert doc.period.source == "履行期間" and doc.period.page == 1
+
+
+def test_contract_period_from_an_article_with_unknown_start():
+    doc = build_document(txt("""
+（契約期間）
+第３条　契約期間は、契約締結日から令和９年３月３１日までとする。
+"""))
+    assert doc.period.start is None and doc.period.end == dt.date(2027, 3, 31)
+    assert doc.period.source == "契約期間"
+
+
+def test_validity_periods_and_dates_with_pages_and_era_hint():
+    doc = build_document(txt("委託期間　令和９年４月１日から令和１０年３月３１日まで",
+                             "プライバシーマーク　有効期間：令和７年８月１日～９年７月３１日"))
+    p = [p for p in doc.periods if p.source == "有効期間"]
+    assert p and p[0].end == dt.date(2027, 7, 31) and p[0].page == 2
+    assert [(m.date, m.page) for m in doc.dates] == [
+        (dt.date(2027, 4, 1), 1), (dt.date(2028, 3, 31), 1), (dt.date(2025, 8, 1), 2), (dt.date(2027, 7, 31), 2)]
+
+
+def test_month_only_dates_carry_their_end():
+    doc = build_document(txt("有効期限　平成２９年７月まで"))
+    (m,) = doc.dates
+    assert m.precision == "month" and m.end_date == dt.date(2017, 7, 31)
+
+
+def test_title_from_first_title_like_line_or_table():
+    doc = build_document(pdf([("東保年第１８７号", 60, 430), ("令和９年２月１０日", 78, 420),
+                              ("個人情報取扱事務の委託について（諮問）", 120, 150)]))
+    assert doc.title == "個人情報取扱事務の委託について(諮問)"
+    doc = build_document(txt("| 業務委託契約書 |\n第１条　乙は、誠実に履行する。"))
+    assert doc.title == "業務委託契約書"
+
+
+def test_text_is_the_sentences():
+    doc = build_document(txt("第１条　乙は、守る。甲は、確かめる。"))
+    assert doc.text == "乙は、守る。\n甲は、確かめる。"
+
+
+def test_error_document_keeps_only_what_was_read():
+    raw = RawDocument("a.pdf", "pdf", "abc", (), 3, DocError("encrypted", "a.pdf: パスワード"), ("w",))
+    doc = build_document(raw)
+    assert doc.error.code == "encrypted" and doc.pages == 3 and doc.warnings == ("w",)
+    assert doc.sentences == () and doc.kinds == () and doc.title is None
+
+
+# ---------------------------------------------------------------- the worked examples
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="shared examples not present")
+def test_example_p02_clauses_cited_as_in_the_labels():
+    doc = build_document(read_document(EXAMPLES / "p02" / "contract.txt"))
+    assert by_text(doc, "返還・廃棄報告書").clause == "別記第9第2項"
+    assert by_text(doc, "発注者の担当職員に通知").clause == "第4条第2項"
+    assert by_text(doc, "本業務に従事している間").clause == "別記第3"
+    assert doc.period.end == dt.date(2027, 3, 31)
+
+
+@pytest.mark.skipif(not EXAMPLES.exists(), reason="shared examples not present")
+def test_example_p01_consultation_fields_and_headings():
+    doc = build_document(read_document(EXAMPLES / "p01" / "consultation.txt"))
+    f = {x.label: x.value for x in doc.fields}
+    assert f["再委託の有無"] == "有"
+    assert f["再委託先"].startswith("有限会社しののめ印刷")
+    s = by_text(doc, "専用の消去ソフトウェア")
+    assert s.clause == "7(2)" and s.page == 2
+    assert s.heading.startswith("7 契約終了後")
