@@ -268,3 +268,14 @@ def test_glyphs_without_unicode_are_not_called_a_scan(monkeypatch):
     doc = read_document(DOCS / "specification.cid.pdf")
     assert doc.error is not None and doc.error.code == "damaged"
     assert "文字コードに変換できない" in doc.error.message
+
+
+def test_values_of_fillable_form_fields_are_read_in_their_cells():
+    """A form filled in with a PDF viewer keeps its values in field annotations."""
+    doc = read_document(DOCS / "consultation_fillable.pdf")
+    assert doc.error is None
+    rows = {b.cells[0]: b.cells[1:] for b in blocks(doc, "table_row")}
+    assert rows["件名"] == ("令和９年度北浜市介護保険要介護認定調査票等データ入力業務委託",)
+    assert rows["再委託"] == ("無",)
+    # a multi-line field: its lines joined like any multi-line cell
+    assert rows["返還・廃棄方法"][0].startswith("入力を終えた調査票は毎週金曜日に市へ返還する。書き損じは")

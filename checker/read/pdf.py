@@ -23,6 +23,9 @@ Output conventions (what ``normalize`` / ``structure`` can rely on)
 * ``RawPage.has_text`` is False for a page without any character; such a page with an
   image or drawing on it gets a warning naming the page (a scan among text pages).
 * ``width``/``height`` are the page size in points.
+* Values typed into fillable form fields (AcroForm text/choice fields, not flattened) are
+  read from their annotations and placed where the field is, like drawn text. Rotated
+  text (a diagonal watermark) among upright text is left out.
 
 Errors (``RawDocument.error``): ``encrypted``, ``damaged``, ``image_only``, ``empty``,
 ``too_large``. Any exception of pdfplumber / pdfminer is caught per document.
@@ -179,6 +182,13 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
     # characters placed off the page (hidden by the crop box) are not part of what is read
     chars = [c for c in page.chars if c.get("text")
              and c["x1"] > 0 and c["x0"] < width and c["bottom"] > 0 and c["top"] < height]
+    # rotated text (a diagonal 写/案 watermark, a vertical margin note) among upright text
+    # would scatter its characters over the lines it crosses: leave it out
+    tilted = [c for c in chars if c.get("upright", True) is False]
+    if tilted and len(tilted) <= 0.3 * len(chars):
+        chars = [c for c in chars if c.get("upright", True) is not False]
+    # values typed into fillable form fields live in annotations, not in the page content
+    chars += _field_chars(page)
     garbage = sum(1 for c in chars if c["text"].startswith("(cid:"))
     chars = [c for c in chars if not c["text"].startswith("(cid:")]
     if not any(c["text"].strip() for c in chars):
@@ -237,6 +247,57 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
     return RawPage(number=number, blocks=tuple(blocks), has_text=True, width=width, height=height), garbage, True
 
 
+def _field_chars(page: Any) -> list[dict]:
+    """The values of a page's fillable form fields (text and choice widgets) as
+    pseudo-characters placed in the field's rectangle, one per line of the value."""
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.utils import decode_text
+
+    out: list[dict] = []
+    try:
+        annots = page.annots or []
+    except Exception:
+        return out
+    for a in annots:
+        try:
+            data = resolve1(a.get("data")) or {}
+            if _name(resolve1(data.get("Subtype"))) != "Widget":
+                continue
+            node, value, ftype = data, None, None
+            for _ in range(8):  # the value and type may sit on a parent field
+                if not isinstance(node, dict):
+                    break
+                if value is None and "V" in node:
+                    value = resolve1(node["V"])
+                if ftype is None and "FT" in node:
+                    ftype = _name(resolve1(node["FT"]))
+                node = resolve1(node.get("Parent"))
+            if ftype not in ("Tx", "Ch") or value is None:
+                continue
+            if isinstance(value, list):
+                value = ", ".join(decode_text(v) if isinstance(v, bytes) else str(v) for v in map(resolve1, value))
+            text = decode_text(value) if isinstance(value, bytes) else str(value)
+            rows = [r for r in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if r.strip()]
+            if not rows:
+                continue
+            x0, x1, top, bottom = float(a["x0"]), float(a["x1"]), float(a["top"]), float(a["bottom"])
+            h = max((bottom - top) / len(rows), 1.0)
+            for i, row in enumerate(rows):
+                t = top + i * h
+                out.append({"text": row.strip(), "x0": x0 + 1.0, "x1": min(x1, x0 + 1.0 + len(row) * min(h, 12.0)),
+                            "top": t, "bottom": t + h, "size": min(h, 12.0), "upright": True})
+        except Exception:  # a malformed annotation never loses the page
+            continue
+    return out
+
+
+def _name(v: Any) -> str | None:
+    n = getattr(v, "name", v)
+    if isinstance(n, bytes):
+        n = n.decode("latin-1")
+    return n if isinstance(n, str) else None
+
+
 def _inside(c: dict, box: tuple) -> bool:
     cx = (c["x0"] + c["x1"]) / 2
     cy = (c["top"] + c["bottom"]) / 2
@@ -276,6 +337,10 @@ def _is_ascii_word_char(s: str) -> bool:
     return len(s) == 1 and s.isascii() and s.isalnum()
 
 
+def _char_width(c: dict) -> float:
+    return (c["x1"] - c["x0"]) / max(len(c["text"]), 1)
+
+
 def _line_text(chars: list[dict]) -> str:
     """The chars of one line joined as drawn; a space where a gap wider than ~1 char is."""
     parts: list[str] = []
@@ -289,7 +354,7 @@ def _line_text(chars: list[dict]) -> str:
             gap = c["x0"] - prev["x1"]
             pt, size = prev["text"], float(prev.get("size") or (prev["bottom"] - prev["top"]) or 10.0)
             if not pt.isspace() and not t.isspace():
-                wider = max(prev["x1"] - prev["x0"], c["x1"] - c["x0"], 0.25 * size)
+                wider = max(_char_width(prev), _char_width(c), 0.25 * size)
                 if gap > 0.8 * wider or (_is_ascii_word_char(pt[-1]) and _is_ascii_word_char(t[0]) and gap > 0.15 * size):
                     parts.append(" ")
         parts.append(t)
