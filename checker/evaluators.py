@@ -1,0 +1,282 @@
+"""Named evaluators: the closed registry of checks whose logic is not plain matching.
+
+A check with ``evaluator: NAME`` in its rule file is decided here; its ``params`` (which
+part to decide, the words it looks for) and its ``messages`` stay in the rule file. Only
+the Privacy Mark checks need one: they compare validity periods, the contract period and
+the reference date, and tell the contractor's mark from the subcontractor's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from checker.model import CONTRACT_KINDS, Document, Sentence, Status
+
+# --------------------------------------------------------------------------- privacy mark
+PMARK = re.compile(r"プライバシー\s*マーク|Pマーク|JIS\s*Q\s*15001")
+ISMS = re.compile(r"ISMS|ISO\s*/?\s*(?:IEC)?\s*27001|JIS\s*Q\s*27001|情報セキュリティマネジメントシステム")
+NONE = re.compile(r"(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|申請(?:予定|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い)(?:[。、)]|$)|いずれも.{0,10}(?:ない|ません)")
+SUB = re.compile(r"再委託先|再受託者|再委託事業者|下請")
+RENEWAL = re.compile(r"更新(?:を)?(?:申請|審査|手続)(?:中|済|を行って|している|しており)|更新(?:の)?申請(?:を)?(?:行|し|済)|更新審査中")
+VALID_KEY = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効|期限|認証日|登録日")
+NUMBER = re.compile(r"(?:登録番号\s*[:：]?\s*(?:第)?|第)\s*(\d{4,12})\s*(?:\(\s*(\d{1,3})\s*\))?\s*(?:号)?")
+SCOPE = re.compile(r"(?:適用|認証|登録|審査|対象)(?:の)?範囲")
+COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|一般社団法人|公益財団法人|一般財団法人)[^\s、。,()（）「」]{1,20}|[^\s、。,()（）「」]{1,20}(?:株式会社|有限会社|合同会社)")
+PERIOD_LABEL = re.compile(r"契約期間|履行期間|委託期間|業務期間|委託契約期間|契約の期間|履行期限|委託の期間|実施期間")
+
+
+@dataclass
+class MarkRecord:
+    owner: str  # "contractor" | "subcontractor"
+    kind: str  # "pmark" | "isms" | "none"
+    doc: Document
+    sentences: list[Sentence] = field(default_factory=list)
+    number: str | None = None
+    count: str | None = None
+    end: dt.date | None = None
+    start: dt.date | None = None
+    renewal: bool = False
+    scope: str | None = None
+
+    @property
+    def context(self) -> str:
+        return "".join(s.text for s in self.sentences)
+
+
+def _company_names(text: str) -> set[str]:
+    return {m.group(0).strip() for m in COMPANY.finditer(text)}
+
+
+def _sub_names(docs: list[Document]) -> set[str]:
+    names: set[str] = set()
+    for d in docs:
+        for s in d.sentences:
+            if (s.field and SUB.search(s.field)) or SUB.search(s.text):
+                names |= _company_names(s.text)
+    return names
+
+
+def _contractor_names(docs: list[Document]) -> set[str]:
+    names: set[str] = set()
+    for d in docs:
+        for alias, name in (d.parties or {}).items():
+            if alias in ("乙", "受注者", "受託者"):
+                names |= _company_names(name) or {name}
+        for s in d.sentences:
+            if s.field and re.fullmatch(r"(委託先|受託者|受注者|受託事業者|委託事業者)(の?名称)?", s.field or ""):
+                names |= _company_names(s.text)
+    return names
+
+
+def _era_hint(doc: Document) -> str | None:
+    from checker.dates import dominant_era
+
+    return dominant_era(doc.text or "".join(s.text for s in doc.sentences))
+
+
+def _validity(text: str, hint: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """(start, end) of the validity period stated in ``text`` (after 有効期間 etc. if said)."""
+    from checker.dates import find_dates, find_periods
+
+    m = VALID_KEY.search(text)
+    seg = text[m.start():] if m else text
+    periods = find_periods(seg, hint)
+    for p in periods:
+        if p.end is not None:
+            end = p.end_match.end_date if p.end_match is not None else p.end
+            return p.start, end
+    if m:
+        ds = find_dates(seg, hint)
+        if ds:
+            return None, ds[-1].end_date if len(ds) == 1 else ds[-1].end_date
+    return None, None
+
+
+def find_marks(docs: list[Document]) -> list[MarkRecord]:
+    """Every Privacy Mark / ISMS statement of the documents, with its owner and details."""
+    subs = _sub_names(docs)
+    cons = _contractor_names(docs)
+    out: list[MarkRecord] = []
+    for d in docs:
+        sents = list(d.sentences)
+        hint = _era_hint(d)
+        cert_owner = None
+        if d.has_kind("certificate"):
+            names = _company_names(d.text or "".join(s.text for s in sents))
+            cert_owner = "subcontractor" if (names & subs and not names & cons) else "contractor"
+        i = 0
+        while i < len(sents):
+            s = sents[i]
+            pm, im = PMARK.search(s.text), ISMS.search(s.text)
+            if not (pm or im):
+                i += 1
+                continue
+            first = min(x.start() for x in (pm, im) if x)
+            label = s.field or s.heading or ""
+            if cert_owner:
+                owner = cert_owner
+            elif SUB.search(label) or SUB.search(s.text[:first]) or SUB.search(s.caption or ""):
+                owner = "subcontractor"
+            else:
+                owner = "contractor"
+            ctx = [s]
+            j = i + 1
+            while j < len(sents) and len(ctx) < 8:
+                t = sents[j]
+                if PMARK.search(t.text) or ISMS.search(t.text) or SUB.search(t.text) or (t.field and SUB.search(t.field)):
+                    break
+                if (t.heading != s.heading) or (t.clause != s.clause and not t.field and t.clause) or (t.field and s.field and t.field != s.field and not re.search(r"範囲|期間|期限|番号|規格|登録|認証|有効", t.field)):
+                    break
+                if not s.field and t.field is None and t.heading == s.heading and t.clause == s.clause and j > i + 2:
+                    break
+                ctx.append(t)
+                j += 1
+            ctx_text = "".join((t.field + ":" if t.field and t is not s else "") + t.text for t in ctx)
+            kind = "pmark" if pm else "isms"
+            if pm and im and NONE.search(s.text):
+                kind = "none"
+            elif NONE.search(s.text[first:]):
+                kind = "none"
+            rec = MarkRecord(owner, kind, d, ctx)
+            num = NUMBER.search(ctx_text)
+            if num and kind == "pmark":
+                rec.number, rec.count = num.group(1), num.group(2)
+            rec.start, rec.end = _validity(ctx_text, hint)
+            rec.renewal = bool(RENEWAL.search(ctx_text))
+            sc = SCOPE.search(ctx_text)
+            rec.scope = ctx_text[sc.end():sc.end() + 60] if sc else None
+            out.append(rec)
+            i = j
+    return out
+
+
+def contract_period(docs: list[Document]) -> tuple[dt.date | None, dt.date | None, Sentence | None, Document | None]:
+    """The contract period: contract-type documents first, else the consultation, else any."""
+    from checker.dates import find_periods
+
+    def from_docs(ds):
+        for d in ds:
+            p = d.period
+            if p is not None and p.end is not None:
+                return p.start, p.end, None, d
+        for d in ds:
+            hint = _era_hint(d)
+            for s in d.sentences:
+                if PERIOD_LABEL.search(s.field or "") or PERIOD_LABEL.search(s.text):
+                    text = s.text
+                    m = PERIOD_LABEL.search(text)
+                    seg = text[m.start():] if m and not PERIOD_LABEL.search(s.field or "") else text
+                    for p in find_periods(seg, hint):
+                        if p.end is not None:
+                            end = p.end_match.end_date if p.end_match is not None else p.end
+                            return p.start, end, s, d
+        return None
+
+    order = [
+        [d for d in docs if d.has_kind(*CONTRACT_KINDS)],
+        [d for d in docs if d.has_kind("consultation", "specification")],
+        list(docs),
+    ]
+    for ds in order:
+        got = from_docs(ds)
+        if got:
+            return got
+    return None, None, None, None
+
+
+def _fmt(d: dt.date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else "（不明）"
+
+
+def privacy_mark(run, cc, docs: list[Document]):
+    """``params.part``: contractor | expiry | number | subcontractor (SPEC.md Privacy Mark)."""
+    from checker.engine import Decision
+
+    part = cc.spec.params.get("part")
+    marks = find_marks(run.docs_of(None))
+    own = [m for m in marks if m.owner == "contractor"]
+    stated = [m for m in own if m.kind != "none"]
+    pm = [m for m in stated if m.kind == "pmark"]
+
+    def ev(ms):
+        return [(m.doc, s) for m in ms for s in m.sentences[:2]][:3]
+
+    if part == "contractor":
+        if pm:
+            return Decision(Status.OK, "pmark", ev(pm))
+        if stated:
+            isms = stated[0]
+            if not isms.scope or re.search(r"除く|対象外|含まない", isms.scope):
+                return Decision(Status.NEEDS_REVIEW, "isms-scope", ev(stated))
+            return Decision(Status.OK, "isms", ev(stated), {"scope": isms.scope.strip(" :：")})
+        has_form = any(d.has_kind("consultation", "certificate") for d in run.docs)
+        if own:
+            return Decision(Status.MISSING, "none-stated", ev(own))
+        return Decision(Status.MISSING if has_form else Status.NOT_APPLICABLE, "absent")
+
+    if part == "number":
+        if not pm:
+            return Decision(Status.NOT_APPLICABLE, "no-mark")
+        with_num = [m for m in pm if m.number]
+        if not with_num:
+            return Decision(Status.NEEDS_REVIEW, "no-number", ev(pm))
+        m = with_num[0]
+        shown = m.number + (f"({m.count})" if m.count else "")
+        vals = {"number": shown, "body": m.number[:2]}
+        if len(m.number) != 8:
+            return Decision(Status.NEEDS_REVIEW, "malformed", ev([m]), vals)
+        if m.count and int(m.count) == 1:
+            return Decision(Status.OK, "first-grant", ev([m]), vals)
+        return Decision(Status.OK, "ok", ev([m]), vals)
+
+    cs, ce, psent, pdoc = contract_period(run.docs_of(None))
+    as_of = run.as_of
+
+    def judge(m: MarkRecord) -> tuple[Status, str, dict]:
+        vals = {"end": _fmt(m.end), "contract_end": _fmt(ce), "as_of": _fmt(as_of), "contract_start": _fmt(cs)}
+        if m.end is None:
+            return Status.NEEDS_REVIEW, "no-period", vals
+        if m.end < as_of and (ce is None or m.end < ce):
+            if m.renewal:
+                return Status.NEEDS_REVIEW, "renewal-pending", vals
+            return Status.VIOLATION, "expired", vals
+        if ce is None:
+            return Status.NEEDS_REVIEW, "no-contract-period", vals
+        if m.end < ce:
+            return Status.NEEDS_REVIEW, "expires-during", vals
+        return Status.OK, "ok", vals
+
+    if part == "expiry":
+        if not stated:
+            return Decision(Status.NOT_APPLICABLE, "no-mark")
+        with_end = [m for m in stated if m.end is not None] or stated
+        results = [(judge(m), m) for m in with_end]
+        # the best statement of the contractor's validity decides (a later, renewed mark wins)
+        (st, code, vals), m = min(results, key=lambda r: r[0][0].rank)
+        e = ev([m])
+        if psent is not None and pdoc is not None:
+            e.append((pdoc, psent))
+        return Decision(st, code, e, vals)
+
+    if part == "subcontractor":
+        subs = [m for m in marks if m.owner == "subcontractor"]
+        good = [m for m in subs if m.kind != "none"]
+        if not good:
+            return Decision(Status.NEEDS_REVIEW, "none-stated" if subs else "absent", ev(subs))
+        (st, code, vals), m = min(((judge(m), m) for m in good), key=lambda r: r[0][0].rank)
+        if code in ("no-period",):
+            return Decision(Status.OK, "stated", ev([m]), vals)
+        if st is Status.OK:
+            return Decision(Status.OK, "ok", ev([m]), vals)
+        if code == "no-contract-period" and m.end is not None and m.end >= as_of:
+            return Decision(Status.OK, "ok", ev([m]), vals)
+        return Decision(Status.NEEDS_REVIEW, code, ev([m]), vals)
+
+    raise ValueError(f"privacy_mark: unknown part {part!r}")
+
+
+EVALUATORS: dict[str, Callable] = {
+    "privacy-mark": privacy_mark,
+}
