@@ -19,13 +19,16 @@ __all__ = ["detect_kinds", "score_kinds", "THRESHOLD"]
 THRESHOLD = 4.0
 
 _SP_TITLE = re.compile(
-    r"特記事項|特約条項|特記仕様|取扱注意事項|個人情報(?:の)?(?:取扱|保護)(?:い)?に関する(?:特記事項|特約|覚書|基準|事項)|"
-    r"個人情報(?:の)?取扱(?:い)?(?:基準|条項|事項|特約)|個人情報保護(?:に関する)?(?:特約|条項)|データ(?:の)?取扱(?:い)?特記事項")
+    r"特記事項|特約条項|取扱注意事項|個人情報(?:の)?(?:取扱|保護)(?:い)?に関する(?:特記事項|特約|覚書|基準|事項)|"
+    r"個人情報(?:の)?取扱(?:い)?(?:基準|条項|事項|特約)|個人情報保護(?:に関する)?(?:特約|条項)|データ(?:の)?取扱(?:い)?特記事項|"
+    r"特約(?:条項)?$|特約書|(?:保護|セキュリティ|取扱)に関する(?:特記|遵守)事項|遵守事項$")
 _CONTRACT_TITLE = re.compile(r"契約書|約款|契約条項|委託契約|請負契約|賃貸借契約|協定書|覚書")
 _CONSULT_TITLE = re.compile(
     r"諮問|届出書|届出|協議書|事前協議|について\s*\(?\s*(?:協議|照会|届出|報告|申請)|"
     r"個人情報(?:の)?取扱(?:い)?(?:事務)?(?:の|を(?:伴う|含む))?(?:業務)?(?:の)?(?:委託|外部委託)|"
-    r"事務(?:の)?委託(?:について|の届出|に係る)|外部委託(?:について|の届出|届|協議)|委託(?:に係る|に関する)(?:届出|協議|申請|報告)")
+    r"事務(?:の)?委託(?:について|の届出|に係る)|外部委託(?:について|の届出|届|協議)|委託(?:に係る|に関する)(?:届出|協議|申請|報告)|"
+    r"個人情報.{0,20}委託.{0,12}(?:について|届|協議|申請|申出|報告|審査|諮問|照会|確認)|"
+    r"委託.{0,12}個人情報.{0,12}(?:について|届|協議|申請|申出|報告|審査|諮問|照会|確認)")
 _SPEC_TITLE = re.compile(r"仕様書|業務仕様|要求水準書|業務指示書|仕様$")
 _CERT_TITLE = re.compile(
     r"登録証|認定証|認証書|付与認定|登録証明|認証証明|使用許諾|certificate|Certificate|CERTIFICATE|"
@@ -46,21 +49,23 @@ _CONTRACT_WORDS = [
     (re.compile(r"収入印紙|印紙"), 1.0),
 ]
 _PI_TOPICS = [re.compile(p) for p in (
-    r"秘密(?:の)?(?:保持|保護)|守秘", r"目的外(?:の)?(?:利用|使用)", r"第三者(?:への|に)?提供", r"複写|複製",
-    r"再委託|第三者に委託", r"返還|返却", r"廃棄|消去|破棄", r"事故|漏えい|漏洩", r"立入|調査|検査|報告を求め",
-    r"損害賠償|契約(?:の)?解除", r"適正(?:な)?管理|安全管理", r"収集(?:の)?制限", r"持(?:ち)?出し|持出",
-    r"従事者|作業者", r"個人情報")]
+    r"秘密|守秘|漏らし", r"目的(?:外|以外)", r"第三者(?:への|に)?提供", r"複写|複製",
+    r"再委託|第三者に(?:委託|委任)", r"返還|返却", r"廃棄|消去|破棄", r"事故|漏えい|漏洩|滅失", r"立入|調査|報告を求め",
+    r"損害賠償|解除", r"適正(?:な)?管理|安全管理|適正に取り扱", r"収集", r"持(?:ち)?出|搬出",
+    r"従事者|作業者|従業者", r"個人情報")]
+_SP_SELF = re.compile(r"本特記事項|この特記事項|本特約|この特約|本注意事項|この注意事項")
 _SPEC_WORDS = re.compile(
     r"業務内容|業務の内容|業務の範囲|業務範囲|納品物|納入物|成果品|成果物|納品|履行場所|業務概要|業務の概要|作業内容|"
     r"作業スケジュール|実施体制|提出書類|本仕様書|仕様書に定め|業務の目的|目的")
 _CERT_WORDS = [
-    (re.compile(r"登録番号|認証番号|認定番号|証明書番号|Registration No|Certificate No"), 2.0),
+    (re.compile(r"登録番号|認証番号|認定番号|証明書番号|Registration No|Certificate No|Certificate Number"), 2.0),
     (re.compile(r"有効期間|有効期限|認証期間|Valid|valid|有効年月日"), 1.5),
     (re.compile(r"プライバシーマーク|Pマーク|JIS\s*Q\s*15001"), 1.5),
     (re.compile(r"ISMS|ISO\s*/?\s*IEC\s*27001|JIS\s*Q\s*27001|ISO27001|情報セキュリティマネジメントシステム"), 2.0),
     (re.compile(r"日本情報経済社会推進協会|JIPDEC|審査機関|認証機関|認定機関|指定審査機関"), 1.5),
     (re.compile(r"認証範囲|登録範囲|適用範囲|認証基準|審査基準|登録活動範囲|付与事業者|登録事業者"), 1.5),
-    (re.compile(r"認定します|証明します|付与します|登録されていることを|適合していることを"), 2.0),
+    (re.compile(r"認定します|証明します|付与します|登録されていることを|適合していることを|[Cc]ertif(?:y|ies) that|"
+                r"has been (?:assessed|registered|certified)"), 2.0),
 ]
 
 
@@ -82,13 +87,14 @@ class _Signals:
 def _signals(doc: Document) -> _Signals:
     title = doc.title or ""
     heads = list(doc.headings)
-    text = doc.text
+    # vocabulary is searched in the sentences and in what is not a sentence: title, headings, labels
+    text = "\n".join([doc.title or "", *doc.headings, *(f.label for f in doc.fields), doc.text])
     arts = [c for c in doc.clauses]
     return _Signals(
         title=title, heads=heads, text=text, head_text=" ".join(heads[:3]) + " " + text[:400],
         n_articles=len(arts), n_jo=sum(1 for c in arts if c.label.endswith("条") or "条の" in c.label),
         n_bare=sum(1 for c in arts if not (c.label.endswith("条") or "条の" in c.label)),
-        labels=[f.label for f in doc.fields], parties=dict(doc.parties), length=len(text),
+        labels=[f.label for f in doc.fields], parties=dict(doc.parties), length=len(doc.text),
         sections={c.section for c in arts if c.section},
     )
 
@@ -153,11 +159,13 @@ def score_kinds(doc: Document) -> dict[str, float]:
         sc["special_provisions"] += 7
     elif any(len(h) <= 50 and _SP_TITLE.search(h) and "について" not in h for h in s.heads):
         sc["special_provisions"] += 6
-    if s.n_articles >= 5:
+    if s.n_articles >= 4:
         topics = _pi_topics(s.text)
-        sc["special_provisions"] += max(0.0, topics - 8) * 0.8
-        if s.n_bare >= 5 and s.n_bare >= s.n_jo:
+        sc["special_provisions"] += max(0.0, topics - 7) * 0.8
+        if s.n_bare >= 4 and s.n_bare >= s.n_jo:
             sc["special_provisions"] += 1.5
+    if _SP_SELF.search(s.text):
+        sc["special_provisions"] += 3
 
     # --- specification
     if _SPEC_TITLE.search(title) or _SPEC_TITLE.search(first_heads):

@@ -39,7 +39,9 @@ _NUM = rf"(?:\d{{1,3}}|[{_KN}]{{1,4}})"
 _OPEN, _CLOSE = "(【〔[<", ")】〕]>"
 _CAP = r"[(【〔\[]\s*(?P<cap>[^()【】〔〕\[\]]{1,40}?)\s*[)】〕\]]"
 
-ARTICLE_JO = re.compile(rf"^第\s*(?P<n>{_NUM})\s*条(?:\s*の\s*(?P<sub>{_NUM}))?\s*(?:{_CAP})?\s*(?P<rest>.*)$", re.S)
+_ART_BODY_START = r"(?=\s|[(【〔\[]|$|甲|乙|丙|受注者|受託者|発注者|委託者|この|本|市|町|村|事業者|契約)"
+ARTICLE_JO = re.compile(
+    rf"^第\s*(?P<n>{_NUM})\s*条(?:\s*の\s*(?P<sub>{_NUM}))?{_ART_BODY_START}\s*(?:{_CAP})?\s*(?P<rest>.*)$", re.S)
 ARTICLE_BARE = re.compile(rf"^第\s*(?P<n>{_NUM})(?=\s|[(【〔\[]|$)\s*(?:{_CAP})?\s*(?P<rest>.*)$", re.S)
 CHAPTER = re.compile(rf"^第\s*{_NUM}\s*[章節款編](?:\s|$)")
 CAPTION_ONLY = re.compile(r"^[(【〔\[]\s*(?P<cap>[^()【】〔〕\[\]]{1,40}?)\s*[)】〕\]]$")
@@ -279,8 +281,8 @@ class _Builder:
             label = "特記事項" if "特記事項" in t else ("特約条項" if "特約条項" in t else "別記")
             if self.section is None:
                 self.open_section(label, u)
-                self.set_heading(t, None, reset_fields=True)
-                return True
+            self.set_heading(t, None, reset_fields=True)
+            return True
         return False
 
     def open_section(self, label: str, u: Unit) -> None:
