@@ -120,11 +120,15 @@ def document_views(docs: Sequence[Document], findings: Sequence[Finding],
     views = []
     for di, d in enumerate(docs):
         pages: list[dict] = []
-        last_article = None
+        last_article = last_field = None
         for si, s in enumerate(d.sentences):
             if not pages or pages[-1]["number"] != s.page:
                 pages.append({"number": s.page, "items": []})
-                last_article = None
+                last_article = last_field = None
+            field_label = None
+            if s.field and s.field != last_field and not s.article:
+                field_label = s.field
+            last_field = s.field
             text = s.raw or s.text
             if redact_text is not None:
                 text = redact_text(text)
@@ -137,6 +141,7 @@ def document_views(docs: Sequence[Document], findings: Sequence[Finding],
             pages[-1]["items"].append({
                 "id": f"d{di}-s{si}",
                 "head": head,
+                "field": field_label,
                 "where": s.clause or s.field or s.heading or s.section or "",
                 "segments": _segments(text, quotes) if c else [(text, False)],
                 "cited": bool(c),
