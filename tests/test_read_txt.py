@@ -66,3 +66,19 @@ def test_text_limits(monkeypatch):
     assert doc.error.code == "too_large" and "ITAKU_MAX_CHARS" in doc.error.message
     monkeypatch.setenv("ITAKU_MAX_CHARS", "not a number")  # ignored: the default applies
     assert read_txt(Path("a.txt"), ("あ" * 11).encode(), "x").error is None
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("申請書.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), ["Word 97-2003", "docx"]),
+    ("契約書.jtd", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), ["一太郎"]),
+    ("様式.xlsx", b"PK\x03\x04" + bytes(100), ["表計算", "PDF"]),
+    ("写し.png", b"\x89PNG\r\n\x1a\n" + bytes(100), ["画像", "OCR"]),
+])
+def test_unsupported_types_say_what_to_do(tmp_path, name, data, words):
+    p = tmp_path / name
+    p.write_bytes(data)
+    doc = read_document(p)
+    assert doc.error is not None and doc.error.code == "unsupported_type"
+    assert doc.error.message.startswith(name)
+    for w in words:
+        assert w in doc.error.message

@@ -51,14 +51,37 @@ def read_document(path: str | Path) -> RawDocument:
 
         return read_docx(p, data, digest)
     return RawDocument(path=str(p), format=fmt, sha256=digest,
-                       error=DocError("unsupported_type",
-                                      f"{p.name}: この形式（{p.suffix or '拡張子なし'}）は読み込めません。PDF（テキスト付き）、DOCX又はテキストファイルで提出してください。"))
+                       error=DocError("unsupported_type", unsupported_message(p, data)))
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 / Excel 97-2003 / 一太郎 (compound file)
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".webp")
+_IMAGE_HEADS = (b"\xff\xd8\xff", b"\x89PNG", b"II*\x00", b"MM\x00*", b"GIF8", b"BM")
+_HOW = "PDF（文字情報付き）、Word（DOCX）又はテキストファイルで保存し直して指定してください。"
+
+
+def unsupported_message(p: Path, data: bytes) -> str:
+    """Why this file cannot be read and what to do, by what it most likely is."""
+    suffix = p.suffix.lower()
+    label = p.suffix or "拡張子なし"
+    if suffix in _IMAGE_SUFFIXES or data.startswith(_IMAGE_HEADS):
+        return (f"{p.name}: 画像ファイル（{label}）のため文字を読み取れません。"
+                "スキャンした書類であれば、OCR（文字認識）処理をしたPDFにするか、元のWord等のファイルを提出元に求めてください。")
+    if suffix == ".doc" or (data.startswith(_OLE) and suffix in (".doc", ".docx", "")):
+        return f"{p.name}: 旧形式のWord文書（Word 97-2003）は読み込めません。Wordで開いて「Word文書（*.docx）」又はPDFとして保存し直してください。"
+    if suffix == ".jtd" or suffix == ".jtdc":
+        return f"{p.name}: 一太郎の文書は読み込めません。一太郎で開いてPDF又はWord（DOCX）形式で保存し直してください。"
+    if suffix in (".xls", ".xlsx", ".xlsm", ".ods", ".csv"):
+        return f"{p.name}: 表計算のファイル（{label}）は読み込めません。様式の内容であれば、PDFとして出力したファイルを指定してください。"
+    if suffix in (".zip", ".lzh", ".7z"):
+        return f"{p.name}: 圧縮ファイル（{label}）は読み込めません。展開して、中の文書を指定してください。"
+    return f"{p.name}: この形式（{label}）は読み込めません。{_HOW}"
 
 
 def sniff_format(p: Path, data: bytes) -> str:
     """The format from the content where it is recognisable, else from the suffix."""
     head = data[:8]
-    if head.startswith(b"%PDF"):
+    if head.startswith(b"%PDF") or (head.startswith((b"\xef\xbb\xbf", b"\r", b"\n", b" ")) and b"%PDF-" in data[:1024]):
         return "pdf"
     suffix = p.suffix.lower()
     if head.startswith(b"PK\x03\x04") and suffix in (".docx", ""):

@@ -237,7 +237,11 @@ class _Walker:
             if not cells or not any(c.strip() for c in cells):
                 continue
             self._emit(Block("table_row", " | ".join(cells), self.page, cells=tuple(cells)))
-            # hard page breaks inside cells are rare; rendered ones are ignored inside tables
+            # a row that Word last rendered across a page break (or that holds a hard break):
+            # the rows after it are on the next page
+            if any(el.tag == W + "lastRenderedPageBreak" or (el.tag == W + "br" and el.get(W + "type") == "page")
+                   for el in tr.iter()):
+                self._break()
 
 
 def _on(el) -> bool:

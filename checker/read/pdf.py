@@ -66,7 +66,7 @@ def read_pdf(path: str | Path, data: bytes, digest: str) -> RawDocument:
     if len(data) > limits.max_bytes:
         return fail("too_large", too_large_message(name, "ファイルの大きさ", human_bytes(len(data)),
                                                    human_bytes(limits.max_bytes), "ITAKU_MAX_BYTES"))
-    if not data.lstrip()[:5].startswith(b"%PDF"):
+    if b"%PDF-" not in data[:1024]:
         return fail("damaged", f"{name}: PDFファイルではありません（拡張子は .pdf ですが中身が別の形式です）。"
                                "作成元のソフトウェアでPDFとして保存し直すか、提出元に正しいファイルを求めてください。")
     if b"%%EOF" not in data[-2048:] and b"%%EOF" not in data:
