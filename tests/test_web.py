@@ -187,7 +187,11 @@ def test_document_errors_inside_a_checked_case(client):
     # the HTML page explains the same errors in plain Japanese
     page = client.post("/check", files=files, data={"as_of": AS_OF})
     assert page.status_code == 200
-    assert "読み込めなかったファイル" in page.text and "photo.png" in page.text and "この形式" in page.text
+    import html as _html
+
+    assert "読み込めなかったファイル" in page.text
+    for name in ("photo.png", "empty.txt", "scan.pdf", "locked.pdf"):
+        assert _html.escape(docs[name]["error"]["message"], quote=False) in page.text
 
 
 def test_single_document_over_per_document_limit_is_too_large(make_client):
@@ -367,3 +371,42 @@ def test_answer_accept_and_recheck_through_the_web(client, fake_engine):
     assert again.status_code == 409 and "未対応に戻す" in again.text
     hist = History(client.app.state.history.path, create=False)
     assert hist.item(ids[0]).state == "resolved"
+
+
+def test_history_survives_a_server_restart(tmp_path):
+    db = tmp_path / "h.sqlite3"
+    c1 = TestClient(create_app(db, tmp_root=None))
+    r = c1.post("/api/check", files=_upload(_case_files(_a_case())), data={"case": "再起動の案件", "as_of": AS_OF})
+    run = r.json()["history"]["run_id"]
+    del c1
+    c2 = TestClient(create_app(db, tmp_root=None))  # a new server process on the same file
+    page = c2.get("/history")
+    assert "再起動の案件" in page.text and f'href="/runs/{run}"' in page.text
+    r2 = c2.post("/api/check", files=_upload(_case_files(_a_case())), data={"case": "再起動の案件", "as_of": AS_OF})
+    assert r2.json()["history"]["previous_run_id"] == run
+
+
+def test_only_loopback_host_names_are_served_when_asked(tmp_path):
+    app = create_app(tmp_path / "h.sqlite3", allowed_hosts=["127.0.0.1", "localhost"])
+    assert TestClient(app, base_url="http://127.0.0.1:8000").get("/").status_code == 200
+    assert TestClient(app, base_url="http://rebound.example").get("/").status_code == 400
+
+
+def test_same_names_are_kept_apart_and_skipped_names_reported(client):
+    files = [("files", ("契約書.txt", "第1条 甲は乙に委託する。".encode(), "text/plain")),
+             ("files", ("sub/契約書.txt", "第1条 甲は丙に委託する。".encode(), "text/plain")),
+             ("files", ("expected.yaml", b"rules: {}", "text/plain"))]
+    docs = client.post("/api/check", files=files).json()["cases"][0]["documents"]
+    assert [d["path"] for d in docs] == ["契約書.txt", "契約書-2.txt", "expected.yaml"]
+    assert docs[2]["error"]["code"] == "unsupported_type" and "expected.yaml" in docs[2]["error"]["message"]
+
+
+def test_serve_binds_to_loopback_by_default(monkeypatch, tmp_path):
+    import uvicorn
+
+    from checker.cli import main
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
+    assert main(["serve", "--db", str(tmp_path / "h.sqlite3"), "--port", "8123"]) == 0
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123

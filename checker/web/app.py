@@ -110,6 +110,11 @@ class Checker:
                                          sha256="", pages=0, error=DocError("too_large", msg)))
                 elif uf.name in by_name:
                     docs.append(_rename(by_name[uf.name], uf.name))
+                else:  # a name the case reader skips (e.g. expected.yaml): say so, never drop silently
+                    docs.append(Document(path=uf.name, format=Path(uf.name).suffix.lstrip(".").lower(), sha256="",
+                                         pages=0, error=DocError("unsupported_type",
+                                                                 f"{uf.name}: このファイルはチェックの対象外です。"
+                                                                 "諮問書・契約書などの PDF、DOCX 又はテキストを指定してください。")))
             case = Case(name=case_name, documents=tuple(docs))
             result = check_case(case, as_of, self.profile)
         return case, result
@@ -137,10 +142,13 @@ def _redactor() -> tuple[Callable[[CaseResult], CaseResult] | None, Callable[[st
 # --------------------------------------------------------------------------- app
 def create_app(db_path: str | Path | None = None, *, profile: Any = None, profile_obj: Any = None,
                as_of: dt.date | None = None, redact: bool = False, max_upload_bytes: int | None = None,
-               max_document_bytes: int | None = None, tmp_root: str | Path | None = None) -> Starlette:
+               max_document_bytes: int | None = None, tmp_root: str | Path | None = None,
+               allowed_hosts: list[str] | None = None) -> Starlette:
     """The Starlette application. ``db_path`` is the history's SQLite file (default
     :func:`checker.history.default_db_path`); ``profile`` a profile name or file;
-    ``max_upload_bytes`` the total upload limit (default 50 MB or ``$ITAKU_MAX_UPLOAD_BYTES``)."""
+    ``max_upload_bytes`` the total upload limit (default 50 MB or ``$ITAKU_MAX_UPLOAD_BYTES``);
+    ``allowed_hosts`` the Host headers served (``itaku serve`` passes the loopback names, so a
+    page elsewhere cannot reach the history through DNS rebinding)."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from checker.history import default_db_path
@@ -157,7 +165,9 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
                       autoescape=select_autoescape(default=True, default_for_string=True))
     from checker.ruledocs import KIND_LABEL, SEVERITY_LABEL, STATUS_LABEL, STATUS_MARK
 
-    env.globals.update(STATUS_LABEL=STATUS_LABEL, STATUS_MARK=STATUS_MARK, SEVERITY_LABEL=SEVERITY_LABEL,
+    from checker.report import ERROR_LABEL
+
+    env.globals.update(ERROR_LABEL=ERROR_LABEL, STATUS_LABEL=STATUS_LABEL, STATUS_MARK=STATUS_MARK, SEVERITY_LABEL=SEVERITY_LABEL,
                        KIND_LABEL=KIND_LABEL, STATE_LABELS=STATE_LABELS, CHANGE_LABELS=CHANGE_LABELS,
                        max_upload=max_upload, max_upload_label=_mb(max_upload))
 
@@ -370,6 +380,10 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
     ]
     app = Starlette(routes=routes)
     app.add_middleware(_SecurityHeaders)
+    if allowed_hosts:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.state.history = history
     app.state.max_upload = max_upload
     app.state.max_document = max_doc
@@ -441,11 +455,12 @@ def run_serve(args) -> int:
     db = Path(args.db) if getattr(args, "db", None) else default_db_path()
     try:
         as_of = getattr(args, "as_of", None)
+        host = getattr(args, "host", None) or "127.0.0.1"
+        hosts = None if host in ("0.0.0.0", "::", "") else sorted({"127.0.0.1", "localhost", "[::1]", "::1", host})
         app = create_app(db, profile=getattr(args, "profile", None), redact=bool(getattr(args, "redact", False)),
-                         as_of=as_of if as_of and as_of != dt.date.today() else None)
+                         as_of=as_of if as_of and as_of != dt.date.today() else None, allowed_hosts=hosts)
     except HistoryError as exc:
         raise UsageError(str(exc)) from exc
-    host = getattr(args, "host", None) or "127.0.0.1"
     port = int(getattr(args, "port", 8000) or 8000)
     print(f"委託チェッカー: http://{host}:{port}/ を開いてください（履歴: {db}）。終了は Ctrl+C。", file=sys.stderr)
     if host not in ("127.0.0.1", "localhost", "::1"):
