@@ -176,16 +176,21 @@ def score_kinds(doc: Document) -> dict[str, float]:
         sc["specification"] += 3
 
     # --- certificate
-    if _CERT_TITLE.search(title) or _CERT_TITLE.search(first_heads):
+    cert_title = bool(_CERT_TITLE.search(title) or _CERT_TITLE.search(first_heads))
+    if cert_title:
         sc["certificate"] += 5
-    for rx, w in _CERT_WORDS:
-        if rx.search(s.text) or rx.search(title):
-            sc["certificate"] += w
+    words = sum(w for rx, w in _CERT_WORDS if rx.search(s.text) or rx.search(title))
+    # without a certificate title, its vocabulary alone (a consultation or a specification
+    # quoting a mark) counts for less
+    sc["certificate"] += words if cert_title else min(words, 6.0)
     if s.length < 1500:
         sc["certificate"] += 1.0
     else:
         sc["certificate"] -= 3.0 + (3.0 if s.length > 4000 else 0.0)
     if s.n_articles >= 3:
+        sc["certificate"] -= 4
+    if not cert_title and (_SPEC_TITLE.search(title) or _CONTRACT_TITLE.search(title) or _SP_TITLE.search(title)
+                           or _CONSULT_TITLE.search(title)):
         sc["certificate"] -= 4
 
     # structural discounts: forms are not contracts, contracts are not forms

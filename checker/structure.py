@@ -355,6 +355,10 @@ class _Builder:
         pm = PARAGRAPH.match(t)
         if pm:
             n = int(pm.group("k") or pm.group("n"))
+            if n == 1 and not self.para and not self.items:
+                # 「1 委託契約書には…」: the first paragraph numbered explicitly
+                self.emit(u, pm.start("rest"), len(t))
+                return
             if 2 <= n <= 99:
                 self.para = n
                 self.items = []
@@ -657,7 +661,7 @@ def _title(units: list[Unit]) -> str | None:
         tt = t.strip()
         if not tt or len(tt) > 60 or "。" in tt:
             continue
-        if re.match(r"^(?:令和|平成|昭和|\d{4}年|第\s*\d|\d{1,2}\s)", tt) or re.search(r"第\s*\d+\s*号$|様$|殿$", tt):
+        if re.match(r"^(?:(?:令和|平成|昭和)\s*(?:\d+|元)\s*年\s*\d+\s*月|\d{4}\s*年\s*\d+\s*月|第\s*\d|\d{1,2}\s)", tt) or re.search(r"第\s*\d+\s*号$|様$|殿$", tt):
             continue
         if _TITLE_WORDS.search(tt):
             return tt
