@@ -38,7 +38,32 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = Path(sys.executable)
-ITAKU = PY.parent / "itaku"
+ITAKU_MAIN = "import sys; from checker.cli import main; sys.exit(main())"  # what the console script runs
+SNAPSHOT: Path | None = None  # a frozen copy of the program, so edits during the run change nothing
+CWD: Path | None = None  # not the checkout: `python -c` puts the working directory first on sys.path
+
+
+def snapshot(dest: Path) -> Path:
+    """Copy the program (checker/, rules/, reports/, profiles/, pyproject.toml) to ``dest``;
+    every measured process imports it from there (PYTHONPATH)."""
+    dest.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("checker", "rules", "reports", "profiles"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    return dest
+
+
+def env_for(**extra: str) -> dict:
+    env = dict(os.environ, **extra)
+    if SNAPSHOT is not None:
+        env["PYTHONPATH"] = str(SNAPSHOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def itaku(*args: str) -> list[str]:
+    return [str(PY), "-c", ITAKU_MAIN, *args]
 
 BARE = r"""
 import sys, pdfplumber
@@ -83,7 +108,7 @@ def make_batch(dest: Path, source: Path, min_cases: int, min_pages: int) -> tupl
 
 def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or env_for(), text=True, cwd=CWD)
     dt_ = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.stderr.write(proc.stderr[-3000:])
@@ -92,9 +117,9 @@ def timed(cmd: list[str], env: dict | None = None) -> tuple[float, int, str]:
 
 
 def batch(batch_dir: Path, out: Path, workers: int, cache: Path | None, stats: Path) -> tuple[float, dict]:
-    cmd = [str(ITAKU), "batch", str(batch_dir), "--out", str(out), "--workers", str(workers), "--as-of", "2026-11-26"]
+    cmd = itaku("batch", str(batch_dir), "--out", str(out), "--workers", str(workers), "--as-of", "2026-11-26")
     cmd += ["--cache-dir", str(cache)] if cache else ["--no-cache"]
-    env = dict(os.environ, ITAKU_BATCH_STATS=str(stats))
+    env = env_for(ITAKU_BATCH_STATS=str(stats))
     seconds, _, _ = timed(cmd, env)
     return seconds, json.loads(stats.read_text(encoding="utf-8"))
 
@@ -108,7 +133,7 @@ def peak_per_worker_mb(stats: dict) -> float:
 
 def stage_times(batch_dir: Path, limit: int) -> dict[str, float]:
     """In-process time of each stage over the first ``limit`` cases (model loading apart)."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(SNAPSHOT or ROOT))
     import datetime as dt
 
     from checker import api, nlp
@@ -149,8 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md")
     args = ap.parse_args(argv)
 
+    global SNAPSHOT, CWD
     tmp = Path(tempfile.mkdtemp(prefix="itaku-bench-"))
     try:
+        SNAPSHOT = snapshot(tmp / "program")
+        CWD = tmp
+        check = subprocess.run([str(PY), "-c", "import checker; print(checker.__file__)"], env=env_for(),
+                               capture_output=True, text=True, cwd=CWD).stdout.strip()
+        if not check.startswith(str(SNAPSHOT)):
+            raise SystemExit(f"the snapshot is not the program imported ({check})")
         bdir = tmp / "cases"
         n_cases, n_pages, pdfs = make_batch(bdir, args.source, args.min_cases, args.min_pages)
         print(f"batch: {n_cases} cases, {len(pdfs)} PDFs, {n_pages} pages ({tmp})", flush=True)
@@ -167,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  cold, filling cache  {fig['fill']:7.2f} s", flush=True)
         fig["warm"], s_warm = batch(bdir, tmp / "o4", 1, tmp / "cache", tmp / "s4.json")
         print(f"  warm rerun           {fig['warm']:7.2f} s", flush=True)
-        helps = [timed([str(ITAKU), "--help"])[0] for _ in range(5)]
+        helps = [timed(itaku("--help"))[0] for _ in range(5)]
         fig["help"] = statistics.median(helps)
         mem1, mem2 = peak_per_worker_mb(s_cold1), peak_per_worker_mb(s_cold2)
         workers2 = len({c["pid"] for c in s_cold2["cases"]})
@@ -203,9 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         prof_file = None
         if args.profile:
             prof_file = args.results.with_name("profile-cold1.html")
-            subprocess.run([str(PY), "-m", "pyinstrument", "-r", "html", "-o", str(prof_file), str(ITAKU), "batch",
-                            str(bdir), "--out", str(tmp / "o5"), "--workers", "1", "--no-cache", "--as-of", "2026-11-26"],
-                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for renderer, target in (("html", prof_file), ("text", prof_file.with_suffix(".txt"))):
+                subprocess.run([str(PY), "-m", "pyinstrument", "-r", renderer, "-o", str(target), "-c", ITAKU_MAIN, "batch",
+                                str(bdir), "--out", str(tmp / "o5"), "--workers", "1", "--no-cache", "--as-of", "2026-11-26"],
+                               check=False, env=env_for(), cwd=CWD, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             print(f"\nprofile: {prof_file}")
         write_results(args.results, n_cases, len(pdfs), n_pages, rows, stages, fig)
         print(f"\nwritten: {args.results}")

@@ -236,7 +236,8 @@ class _Progress:
 
     def update(self, done: int, current: list[str]) -> None:
         if self._p is not None:
-            desc = "、".join(current[:3]) + (" …" if len(current) > 3 else "")
+            short = [c if len(c) <= 24 else c[:23] + "…" for c in current[:3]]
+            desc = "、".join(short) + (" …" if len(current) > 3 else "")
             self._p.update(self._task, completed=done, description=desc)
 
     def stop(self) -> None:

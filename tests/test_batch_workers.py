@@ -1,9 +1,12 @@
 """Batch with worker processes: the real pipeline on the text corpus, and a dying worker."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import multiprocessing as mp
+import re
 import shutil
 from pathlib import Path
 
@@ -53,3 +56,37 @@ def test_a_dying_worker_is_reported_and_the_rest_finish(tmp_path, monkeypatch):
     assert by["c"].result.rules["password-handling"].value == "missing"
     assert by["d"].error is None
     assert len({o.pid for o in outs if o.error is None}) >= 1
+
+
+def test_every_output_agrees_with_results_json_on_the_corpus(tmp_path):
+    from openpyxl import load_workbook
+
+    from checker.batch import MARKS
+
+    src = tmp_path / "in"
+    names = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())[:4]
+    for n in names:
+        shutil.copytree(FIXTURES / n, src / n)
+    out = tmp_path / "out"
+    main(["batch", str(src), "--out", str(out), "--workers", "1", "--no-cache", "--as-of", "2026-11-26"])
+    obj = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert obj["schema"] == "itaku-check/1" and len(obj["cases"]) == len(names)
+    rule_ids = list(obj["cases"][0]["rules"])
+    assert rule_ids, "the shipped profile has rules"
+    expected = {Path(c["case"]).name: [MARKS[c["rules"][r]] for r in rule_ids] for c in obj["cases"]}
+    for c in obj["cases"]:  # SPEC v1: findings hold every check that is not not_applicable
+        assert all(f["status"] != "not_applicable" and f["rule"] in c["rules"] for f in c["findings"])
+
+    csv_rows = list(csv.reader(io.StringIO((out / "checklist.csv").read_bytes().decode("utf-8-sig"))))
+    assert [h.split("（")[-1].rstrip("）") for h in csv_rows[0][3:]] == rule_ids
+    assert {r[0]: r[3:] for r in csv_rows[1:]} == expected
+
+    ws, ws2 = load_workbook(out / "checklist.xlsx").worksheets
+    assert {r[0]: list(r[3:]) for r in ws.iter_rows(min_row=2, values_only=True)} == expected
+    n_findings = sum(len(c["findings"]) for c in obj["cases"])
+    assert ws2.max_row - 1 == n_findings
+
+    html = (out / "index.html").read_text(encoding="utf-8")
+    for name, marks in expected.items():
+        row = html.split(f">{name}</a>")[1].split("</tr>")[0]
+        assert re.findall(r'<td class="cell [a-z_]+"[^>]*><a [^>]*>(.)</a>', row) == marks
