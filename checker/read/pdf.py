@@ -211,11 +211,13 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
         if any(sum(1 for c in row.cells if c is not None) >= 2 for row in t.rows):
             tables.append(t)
 
-    table_boxes = [t.bbox for t in tables]
+    # a char belongs to a table when it lies in one of its cells; one inside the table's
+    # outline but in no cell (an irregular grid) stays a line, so nothing is lost
+    cell_boxes = [box for t in tables for row in t.rows for box in row.cells if box is not None]
     free: list[dict] = []
     in_cells: list[dict] = []
     for c in chars:
-        if any(_inside(c, box) for box in table_boxes):
+        if any(_inside(c, box) for box in cell_boxes):
             in_cells.append(c)
         else:
             free.append(c)

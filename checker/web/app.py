@@ -130,13 +130,25 @@ def _rename(doc: Document, name: str) -> Document:
                    warnings=tuple(w.replace(old, name) for w in doc.warnings))
 
 
-def _redactor() -> tuple[Callable[[CaseResult], CaseResult] | None, Callable[[str], str] | None]:
-    """checker.redact's functions when the module exists (an optional part)."""
+def _redactor() -> tuple[Callable[[CaseResult], CaseResult] | None, Callable[[list[str]], list[str]] | None]:
+    """checker.redact's ``redact_result`` and ``redact_texts`` when the module exists
+    (an optional part); both may run the language model, so callers hold _CHECK_LOCK."""
     try:
         import checker.redact as red
     except ImportError:
         return None, None
-    return getattr(red, "redact_result", None), getattr(red, "redact_text", None)
+    many = getattr(red, "redact_texts", None)
+    if many is None and getattr(red, "redact_text", None) is not None:
+        one = red.redact_text
+        many = lambda texts: [one(t) for t in texts]  # noqa: E731
+    return getattr(red, "redact_result", None), many
+
+
+def _locked(fn: Callable) -> Callable:
+    def call(*a, **kw):
+        with _CHECK_LOCK:
+            return fn(*a, **kw)
+    return call
 
 
 # --------------------------------------------------------------------------- app
@@ -181,8 +193,8 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
         return fixed_as_of or dt.date.today()
 
     # ------------------------------------------------------------------ shared check
-    async def run_check(request: Request):
-        """Parse, check, record. Returns (ctx dict) or raises _Answer."""
+    async def run_check(request: Request) -> dict:
+        """Parse, check, record. Returns the context of the answer or raises _Answer."""
         folder = Path(tempfile.mkdtemp(prefix="itaku-upload-", dir=str(tmp_root) if tmp_root else None))
         try:
             try:
@@ -208,20 +220,20 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
             case, result = await run_in_threadpool(checker.check, folder, up.files, case_name, as_of_d)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        redact_result, redact_text = _redactor()
+        redact_result, redact_many = _redactor()
         shown = result
         redacted = False
         if want_redact:
             if redact_result is None:
                 raise _Answer(501, "redact_unavailable", "個人情報を伏せる機能がこのインストールにありません。"
                                                          "「個人情報を伏せる」を外してチェックしてください。")
-            shown = redact_result(result)
+            shown = await run_in_threadpool(_locked(redact_result), result)
             redacted = True
         rec = await run_in_threadpool(
             lambda: history.record(shown, department=department, as_of=as_of_d,
                                    profile=checker.profile_name(), redacted=redacted, case_name=case_name))
         return {"case": case, "raw_result": result, "rec": rec, "as_of": as_of_d, "department": department,
-                "redacted": redacted, "redact_text": redact_text if redacted else None}
+                "redacted": redacted, "redact_many": redact_many if redacted else None}
 
     # ------------------------------------------------------------------ pages
     async def index(request: Request) -> Response:
@@ -241,9 +253,8 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
         from checker.web.view import document_views
 
         raw_findings = _align(ctx["raw_result"], rec.result)
-        doc_views, anchors = document_views(docs, raw_findings, redact_text=ctx["redact_text"])
-        if ctx["redacted"] and ctx["redact_text"] is None:
-            doc_views = [dict(d, pages=[], has_text=False, hidden_by_redaction=True) for d in doc_views]
+        build = document_views if ctx["redact_many"] is None else _locked(document_views)
+        doc_views, anchors = await run_in_threadpool(build, docs, raw_findings, redact_many=ctx["redact_many"])
         return result_page(rec.run_id, rec.result, doc_views, anchors, fresh=True)
 
     def result_page(run_id: int, result: CaseResult, doc_views, anchors, fresh: bool) -> HTMLResponse:

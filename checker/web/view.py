@@ -90,9 +90,12 @@ def _segments(text: str, quotes: Sequence[str]) -> list[tuple[str, bool]]:
 
 
 def document_views(docs: Sequence[Document], findings: Sequence[Finding],
-                   redact_text=None) -> tuple[list[dict], dict[tuple[int, int], list[str]]]:
+                   redact_many=None) -> tuple[list[dict], dict[tuple[int, int], list[str]]]:
     """The documents as pages of sentences, the cited ones highlighted; and for each
-    (finding position, evidence position) the anchors of the sentences it cites."""
+    (finding position, evidence position) the anchors of the sentences it cites.
+
+    Evidence is located in the text as read; with ``redact_many`` (checker.redact's
+    ``redact_texts``) the text shown and the highlighted quotes are masked."""
     _, _, _, KIND_LABEL = _labels()
     by_path = {d.path: i for i, d in enumerate(docs)}
     by_name = {}
@@ -121,6 +124,9 @@ def document_views(docs: Sequence[Document], findings: Sequence[Finding],
     for di, d in enumerate(docs):
         pages: list[dict] = []
         last_article = last_field = None
+        shown = _sentence_texts(d)
+        if redact_many is not None and shown:
+            shown = redact_many(shown)
         for si, s in enumerate(d.sentences):
             if not pages or pages[-1]["number"] != s.page:
                 pages.append({"number": s.page, "items": []})
@@ -129,15 +135,13 @@ def document_views(docs: Sequence[Document], findings: Sequence[Finding],
             if s.field and s.field != last_field and not s.article:
                 field_label = s.field
             last_field = s.field
-            text = s.raw or s.text
-            if redact_text is not None:
-                text = redact_text(text)
+            text = shown[si]
             head = None
             if s.article and s.article != last_article:
                 head = s.article + (f"（{s.caption}）" if s.caption else "")
                 last_article = s.article
             c = cited.get(di, {}).get(si)
-            quotes = [redact_text(q) for q in c["quotes"]] if (c and redact_text) else (c["quotes"] if c else [])
+            quotes = (redact_many(c["quotes"]) if redact_many else c["quotes"]) if c else []
             pages[-1]["items"].append({
                 "id": f"d{di}-s{si}",
                 "head": head,
