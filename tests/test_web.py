@@ -410,3 +410,35 @@ def test_serve_binds_to_loopback_by_default(monkeypatch, tmp_path):
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
     assert main(["serve", "--db", str(tmp_path / "h.sqlite3"), "--port", "8123"]) == 0
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
+
+
+def _fake_check_full_quote(case, as_of, profile=None):
+    doc = next(d for d in case.documents if not d.error)
+    s = next(x for x in doc.sentences if "@" in (x.raw or x.text))
+    f = Finding("password-handling", "password-handling.holders", Status.NEEDS_REVIEW, "medium",
+                f"パスワードを知る者が書かれていません（「{s.raw or s.text}」）。",
+                evidence=(Evidence(doc.path, s.page, s.clause, s.raw or s.text),))
+    return CaseResult(case=case.name, documents=case.documents, rules={"password-handling": Status.NEEDS_REVIEW},
+                      findings=(f,), checks={"password-handling.holders": Status.NEEDS_REVIEW})
+
+
+def test_redaction_switch_masks_quotes_text_and_history(client, monkeypatch, tmp_path):
+    pytest.importorskip("checker.redact")
+    monkeypatch.setattr(checker.api, "check_case", _fake_check_full_quote)
+    text = ("個人情報取扱特記事項\n"
+            "第1条 乙は、パスワードを設定した電子記録媒体で納品する。\n"
+            "第2条 連絡先は taro.yamada@example.jp 又は電話 03-1234-5678 とする。\n")
+    files = [("files", ("sp.txt", text.encode(), "text/plain"))]
+    r = client.post("/api/check", files=files, data={"redact": "1", "case": "伏字"})
+    body = r.text
+    assert r.status_code == 200
+    assert "taro.yamada@example.jp" not in body and "03-1234-5678" not in body
+    assert "［メールアドレス］" in r.json()["cases"][0]["findings"][0]["evidence"][0]["text"]
+    page = client.post("/check", files=files, data={"redact": "on", "case": "伏字"})
+    assert "taro.yamada@example.jp" not in page.text and "03-1234-5678" not in page.text
+    assert "<mark>" in page.text and "［電話番号］" in page.text
+    run = r.json()["history"]["run_id"]
+    assert "taro.yamada@example.jp" not in client.get(f"/runs/{run}/report.json").text
+    # without the switch the text is shown as read
+    plain = client.post("/check", files=files, data={"case": "伏字"})
+    assert "taro.yamada@example.jp" in plain.text
