@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from dataclasses import fields as dc_fields, is_dataclass
 from enum import Enum
 from functools import lru_cache
@@ -213,7 +214,16 @@ def _status_of(s: Any) -> Status:
         return Status.NEEDS_REVIEW
 
 
-def finding_view(f: Finding, check_titles: Mapping[str, str]) -> dict:
+def _relative(path: str, case: str | None) -> str:
+    """``path`` shortened to the case folder (``cases/x/a.pdf`` → ``a.pdf`` in case ``cases/x``)."""
+    if case:
+        prefix = case.rstrip("/\\") + "/"
+        if path.startswith(prefix):
+            return path[len(prefix):]
+    return path
+
+
+def finding_view(f: Finding, check_titles: Mapping[str, str], case: str | None = None) -> dict:
     st = _status_of(f.status)
     reason = None
     if f.accepted:
@@ -230,7 +240,8 @@ def finding_view(f: Finding, check_titles: Mapping[str, str]) -> dict:
         "severity_label": SEVERITY_LABEL.get(f.severity, f.severity),
         "message": f.message,
         "evidence": [
-            {"path": e.path, "name": _name(e.path), "page": e.page, "clause": e.clause,
+            {"path": e.path, "name": _name(e.path), "rel": _relative(e.path, case),
+             "page": e.page, "clause": e.clause,
              "where": _where(e.page, e.clause), "text": e.text}
             for e in f.evidence
         ],
@@ -313,13 +324,13 @@ def case_view(r: CaseResult, rules: list[RuleInfo]) -> dict:
         if d.error:
             err = {"code": d.error.code, "label": ERROR_LABEL.get(d.error.code, "読めません"),
                    "message": d.error.message}
-        docs.append({"path": d.path, "name": _name(d.path),
+        docs.append({"path": d.path, "name": _name(d.path), "rel": _relative(d.path, r.case),
                      "kinds": [KIND_LABEL.get(k, k) for k in d.kinds],
                      "pages": d.pages, "error": err, "warnings": list(d.warnings)})
 
     findings_by_rule: dict[str, list[dict]] = {}
     for f in r.findings:
-        findings_by_rule.setdefault(f.rule, []).append(finding_view(f, check_titles))
+        findings_by_rule.setdefault(f.rule, []).append(finding_view(f, check_titles, r.case))
 
     rule_ids = list(r.rules) + [rid for rid in findings_by_rule if rid not in r.rules]
     rule_rows = []
@@ -424,11 +435,11 @@ def render_text_view(view: dict) -> str:
             out.append("  （文書がありません）")
         for d in c["documents"]:
             if d["error"]:
-                out.append(f"  × {d['path']}  {d['error']['label']}（{d['error']['code']}）")
+                out.append(f"  × {d['rel']}  {d['error']['label']}（{d['error']['code']}）")
                 out.extend(_indent(d["error"]["message"], "      "))
             else:
                 kinds = "・".join(d["kinds"]) or "種類不明"
-                out.append(f"  ・{d['path']}  {kinds}  {d['pages']}ページ")
+                out.append(f"  ・{d['rel']}  {kinds}  {d['pages']}ページ")
             for w in d["warnings"]:
                 out.append(f"      注意: {w}")
         out.append("")
@@ -442,9 +453,10 @@ def render_text_view(view: dict) -> str:
                 acc = f"（承認済み: {f['accepted']}）" if f["accepted"] else ""
                 out.append(f"  {f['mark']} {f['check']} {f['label']}［重要度 {f['severity_label']}］{acc}")
                 out.extend(_indent(f["message"], "      "))
-                for e in f["evidence"]:
+                # an ok finding cites its first evidence; a flagged one all of it
+                for e in (f["evidence"] if f["status"] != "ok" else f["evidence"][:1]):
                     where = f" {e['where']}" if e["where"] else ""
-                    out.append(f"      {e['path']}{where}: 「{e['text']}」")
+                    out.append(f"      {e['rel']}{where}: 「{e['text']}」")
                 if f["fix"]:
                     fix = f["fix"].splitlines() or [""]
                     out.append(f"      修正文例: {fix[0]}")
@@ -498,9 +510,8 @@ def _rule_text(rule: RuleInfo, check_id: str | None) -> str:
         out.append("  読む文書: " + ("・".join(KIND_LABEL.get(k, k) for k in c.reads) or "すべての文書"))
         if c.rationale:
             out += _indent(c.rationale, "  なぜ: ") if "\n" not in c.rationale else ["  なぜ:", *_indent(c.rationale, "    ")]
-        for st, msg in c.messages.items():
-            out += _indent(msg, f"  {STATUS_LABEL.get(st, st)}のとき: ") if "\n" not in msg else \
-                [f"  {STATUS_LABEL.get(st, st)}のとき:", *_indent(msg, "    ")]
+        for label, msg, _st in c.message_rows():
+            out += _indent(msg, f"  {label}: ") if "\n" not in msg else [f"  {label}:", *_indent(msg, "    ")]
         if c.fix:
             out.append("  修正文例:")
             out += _indent(c.fix, "    ")
@@ -583,6 +594,18 @@ def md_escape(text: Any) -> str:
     return s.translate(str.maketrans({c: "\\" + c for c in "\\`*_[]|"}))
 
 
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])")
+
+
+def _md_line(line: str) -> str:
+    """One line of quoted text: escaped, and not read as a heading, list or quote."""
+    def esc(m: re.Match) -> str:
+        mark = m.group(2)
+        return m.group(1) + (mark[:-1] + "\\" + mark[-1] if mark[0].isdigit() else "\\" + mark)
+
+    return _MD_LINE_START.sub(esc, md_escape(line))
+
+
 class MdRaw(str):
     """Markdown written by the template itself (already safe)."""
 
@@ -613,7 +636,7 @@ def _markdown_env(path: str):
     env.filters["raw"] = MdRaw
     env.filters["jp_date"] = _jp_date
     # a quote block: every line prefixed, text escaped
-    env.filters["quote"] = lambda t, prefix="> ": MdRaw("\n".join(prefix + md_escape(ln) for ln in str(t).splitlines() or [""]))
+    env.filters["quote"] = lambda t, prefix="> ": MdRaw("\n".join(prefix + _md_line(ln) for ln in str(t).splitlines() or [""]))
     env.filters["cell"] = lambda t: MdRaw(md_escape(t).replace("\n", "<br>"))
     env.filters["label"] = lambda key, table: table.get(key, key)
     env.globals["summary"] = summary_line

@@ -19,6 +19,7 @@ give (run it without ``--check`` to regenerate).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,9 +65,26 @@ class CheckInfo:
     rationale: str = ""
     reads: tuple[str, ...] = ()  # document kinds; empty = every document
     messages: Mapping[str, str] = field(default_factory=dict)
+    # the status each message key stands for, where the key is an outcome id ("notice-only")
+    message_status: Mapping[str, str] = field(default_factory=dict)
     fix: str = ""
     examples: tuple[Example, ...] = ()
     references: tuple[str, ...] = ()
+
+    def message_rows(self) -> list[tuple[str, str, str]]:
+        """(label, message for people, status or "") for each message, in file order:
+        「違反（notice-only）」, 「記載なし」 …"""
+        rows = []
+        for key, msg in self.messages.items():
+            st = self.message_status.get(key, "")
+            if st == key:
+                label = STATUS_LABEL.get(st, st)
+            elif st:
+                label = f"{STATUS_LABEL.get(st, st)}（{key}）"
+            else:
+                label = key
+            rows.append((label, readable_message(msg), st))
+        return rows
 
     @property
     def failing_examples(self) -> tuple[Example, ...]:
@@ -241,6 +259,38 @@ def _iter(v: Any) -> Iterable[Any]:
     return v
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER_LABEL = {"where": "箇所", "quote": "引用", "missing": "不足する事項", "date": "日付",
+                      "end": "期限", "number": "番号", "kind": "種類", "name": "名称",
+                      "contract_end": "契約終了日", "as_of": "基準日", "scope": "認証範囲"}
+
+
+def readable_message(msg: str) -> str:
+    """A message template for people: ``{where}「{quote}」`` → ``〈箇所〉「〈引用〉」``."""
+    return _PLACEHOLDER.sub(lambda m: f"〈{_PLACEHOLDER_LABEL.get(m.group(1), m.group(1))}〉", msg)
+
+
+def _message_status(c: Any) -> dict[str, str]:
+    """Which status each message key reports: statuses name themselves; outcome ids,
+    ``requires`` and conditional messages take the status they are declared with."""
+    out = {s: s for s in STATUS_LABEL}
+    for o in _iter(_get(c, "outcomes", default=())):
+        oid, st = _get(o, "id"), _get(o, "status")
+        if oid and st:
+            out[str(oid)] = str(getattr(st, "value", st))
+    rs = _get(c, "requires_status")
+    if rs:
+        out.setdefault("requires", str(getattr(rs, "value", rs)))
+    for key in ("absent", "overrides"):
+        conds = _get(c, key, default=())
+        if isinstance(conds, (list, tuple)):
+            for cond in conds:
+                msg, st = _get(cond, "message"), _get(cond, "status")
+                if msg and st:
+                    out.setdefault(str(msg), str(getattr(st, "value", st)))
+    return out
+
+
 def check_info(c: Any, severity_override: str | None = None) -> CheckInfo:
     reads = _get(c, "reads", "documents", "kinds", default=())
     if isinstance(reads, str):
@@ -254,6 +304,7 @@ def check_info(c: Any, severity_override: str | None = None) -> CheckInfo:
         rationale=_text(_get(c, "rationale", "why")),
         reads=tuple(str(getattr(r, "value", r)) for r in reads),
         messages=_messages(_get(c, "messages", "message")),
+        message_status=_message_status(c),
         fix=_fix(_get(c, "fix", "model_wording", "wording", "remedy")),
         examples=_examples(_get(c, "examples", "tests")),
         references=_references(_get(c, "references", "refs")),

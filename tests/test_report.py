@@ -106,8 +106,10 @@ def _text(results=None, **kw):
 def test_text_lists_documents_with_kind_pages_errors_and_warnings():
     out = _text()
     head, _, _ = out.partition("結果")
-    assert "contract.txt  契約書・特記事項  6ページ" in head
-    assert "× cases/2026-001/scan.pdf" in head and "文字情報がありません" in head
+    assert "案件: cases/2026-001" in head
+    assert "\n  ・contract.txt  契約書・特記事項  6ページ" in head  # paths relative to the case folder
+    assert "\n  × scan.pdf  文字情報のない画像（スキャン）のため読めません（image_only）" in head
+    assert "文字情報がありません" in head
     assert "注意: cert.pdf: 2ページ目" in head
 
 
@@ -116,7 +118,7 @@ def test_text_groups_by_rule_worst_first_and_quotes_evidence():
     assert out.index("再委託の制限 [subcontracting]: 違反") < out.index("パスワードの取扱い [password-handling]: 要確認")
     # inside a rule, the needs_review check comes before the ok one
     assert out.index("password-handling.holders") < out.index("password-handling.protection")
-    assert "contract.txt p.3 第7条: 「乙は、業務の一部を再委託することができる。」" in out
+    assert "      contract.txt p.3 第7条: 「乙は、業務の一部を再委託することができる。」" in out
     assert "修正文例: 乙は、あらかじめ甲の書面による承諾を得た場合を除き" in out
     assert "－ 対象外: post-employment-nda" in out
 
@@ -203,3 +205,11 @@ def test_rule_status_shown_is_the_results_own():
     r = dataclasses.replace(clean_result(), rules={**clean_result().rules, "subcontracting": Status.NEEDS_REVIEW})
     out = render([r], "text", as_of=AS_OF, profile=fake_profile())
     assert "△ 再委託の制限 [subcontracting]: 要確認" in out
+
+
+def test_markdown_quotes_cannot_become_headings_or_lists():
+    r = sample_result(evidence_text="本文\n# 見出しではない\n1. 箇条書きではない\n- これも")
+    out = render([r], "md", as_of=AS_OF, profile=fake_profile())
+    assert "  > 「本文\n  > \\# 見出しではない" in out
+    assert "  > 1\\. 箇条書きではない" in out
+    assert "  > \\- これも」" in out
