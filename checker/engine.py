@@ -212,7 +212,7 @@ class _Run:
                         break
                 else:
                     if base and spec.otherwise is not None:
-                        hits.append((len(cc.outcomes), Status(spec.otherwise), None, u, False))
+                        hits.append((len(cc.outcomes), Status(spec.otherwise), None, u, spec.otherwise_weak))
         strong = [h for h in hits if not h[4]]
         pool = strong or hits
         if not pool:

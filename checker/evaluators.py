@@ -123,6 +123,9 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                 owner = "contractor"
             ctx = [s]
             j = i + 1
+            if cert_owner:  # a certificate: the whole document is the mark's context
+                ctx = sents
+                j = len(sents)
             while j < len(sents) and len(ctx) < 8:
                 t = sents[j]
                 if PMARK.search(t.text) or ISMS.search(t.text) or SUB.search(t.text) or (t.field and SUB.search(t.field)):

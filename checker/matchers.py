@@ -189,12 +189,16 @@ def _b_negated(value, loc):
     def f(u, c):
         for s in u.sentences:
             for m in pat.finditer(s.text):
-                if neg.match(s.text[m.end():]):
+                rest = _OBLIGATION.sub("義務", s.text[m.end():])
+                if neg.match(rest):
                     return True
         return False
 
     return f
 
+
+# obligations and prohibitions-as-duties are not negations of the act
+_OBLIGATION = re.compile(r"なければならない|なくてはならない|ねばならない|なければ")
 
 _PROVISO = re.compile(r"(?:ただし|但し)[、,]?")
 

@@ -173,6 +173,7 @@ class Check(_Strict):
     topic: Any = None
     outcomes: list[Outcome] = PField(default_factory=list)
     otherwise: StatusName | None = None
+    otherwise_weak: bool = False  # the otherwise status counts only when no unit got a strong outcome
     combine: Literal["worst", "best"] = "worst"  # how the units' statuses make the check's
     absent: StatusName | list[Conditional] = "missing"
     requires: list[Requirement] = PField(default_factory=list)
