@@ -228,7 +228,7 @@ def finding_view(f: Finding, check_titles: Mapping[str, str], case: str | None =
     reason = None
     if f.accepted:
         reason = str(f.accepted.get("reason", "")) or "理由の記載なし"
-    return {
+    view = {
         "rule": f.rule,
         "check": f.check,
         "check_title": check_titles.get(f.check, ""),
@@ -248,6 +248,10 @@ def finding_view(f: Finding, check_titles: Mapping[str, str], case: str | None =
         "fix": f.fix or "",
         "accepted": reason,
     }
+    # what a printed report quotes: all the evidence of a flagged finding, the first of an ok one
+    view["shown_evidence"] = view["evidence"] if st is not Status.OK else view["evidence"][:1]
+    view["more_evidence"] = len(view["evidence"]) - len(view["shown_evidence"])
+    return view
 
 
 def _finding_key(f: dict, check_order: Mapping[str, int]):
@@ -454,7 +458,7 @@ def render_text_view(view: dict) -> str:
                 out.append(f"  {f['mark']} {f['check']} {f['label']}［重要度 {f['severity_label']}］{acc}")
                 out.extend(_indent(f["message"], "      "))
                 # an ok finding cites its first evidence; a flagged one all of it
-                for e in (f["evidence"] if f["status"] != "ok" else f["evidence"][:1]):
+                for e in f["shown_evidence"]:
                     where = f" {e['where']}" if e["where"] else ""
                     out.append(f"      {e['rel']}{where}: 「{e['text']}」")
                 if f["fix"]:

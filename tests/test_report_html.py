@@ -158,3 +158,21 @@ def test_comparison_section_only_when_present():
     rows = _rows(out, "cmp")
     assert rows[1][:3] == ["欠落", "第9条（返還）", "第9条 乙は、直ちに返還しなければならない。"]
     assert rows[1][4] == "標準の条項に対応する条項がありません"
+
+
+def test_ok_findings_quote_their_first_evidence_flagged_ones_all():
+    from checker.model import Evidence
+
+    r = sample_result()
+    two = (Evidence("cases/2026-001/contract.txt", 2, "第4条", "一つ目の根拠。"),
+           Evidence("cases/2026-001/contract.txt", 5, "第9条", "二つ目の根拠。"))
+    findings = tuple(dataclasses.replace(f, evidence=two) if f.check in ("password-handling.protection",
+                                                                       "password-handling.holders") else f
+                     for f in r.findings)
+    r = dataclasses.replace(r, findings=findings)
+    out = _html([r])
+    assert out.count("一つ目の根拠。") == 2 and out.count("二つ目の根拠。") == 1
+    assert "ほか 1 か所に記載があります。" in out
+    text = render([r], "text", as_of=AS_OF, profile=fake_profile())
+    assert text.count("二つ目の根拠。") == 1
+    assert render([r], "json", as_of=AS_OF).count("二つ目の根拠。") == 2  # JSON keeps every citation
