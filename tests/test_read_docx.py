@@ -137,3 +137,58 @@ def test_excel_renamed_docx_is_unsupported():
         z.writestr("[Content_Types].xml", "<Types/>")
     doc = read_docx(Path("book.docx"), buf.getvalue(), "x")
     assert doc.error.code == "unsupported_type" and "Excel" in doc.error.message
+
+
+def _numbered_docx() -> bytes:
+    """A contract whose article and item numbers are Word's automatic numbering."""
+    from docx.oxml import parse_xml
+
+    def build(d):
+        numbering = d.part.numbering_part.element
+        numbering.append(parse_xml(
+            '<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimalFullWidth"/><w:lvlText w:val="第%1条"/>'
+            '<w:suff w:val="space"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="(%2)"/></w:lvl>'
+            '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="aiueoFullWidth"/><w:lvlText w:val="%3"/></w:lvl>'
+            '</w:abstractNum>'))
+        numbering.append(parse_xml(
+            '<w:num xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:numId="90">'
+            '<w:abstractNumId w:val="90"/></w:num>'))
+
+        def para(text, ilvl):
+            p = d.add_paragraph(text)
+            p._p.get_or_add_pPr().append(parse_xml(
+                '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+                f'<w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>'))
+
+        para("乙は、秘密を保持する。", 0)
+        para("乙は、次の措置を講ずる。", 0)
+        para("施錠保管", 1)
+        para("鍵の管理", 2)
+        para("鍵の台帳", 2)
+        para("入退室記録", 1)
+        para("乙は、再委託してはならない。", 0)
+        para("書面による承諾", 1)
+
+    return _docx_bytes(build)
+
+
+def test_word_automatic_numbering_is_rendered():
+    doc = read_docx(Path("n.docx"), _numbered_docx(), "x")
+    assert doc.error is None
+    assert [b.text for b in blocks(doc)] == [
+        # the default suffix (a tab) reads as one space; the first level says "space"
+        "第１条 乙は、秘密を保持する。", "第２条 乙は、次の措置を講ずる。", "(1) 施錠保管", "ア 鍵の管理", "イ 鍵の台帳",
+        "(2) 入退室記録", "第３条 乙は、再委託してはならない。", "(1) 書面による承諾"]
+
+
+def test_format_number_styles():
+    from checker.read.docx import format_number
+
+    assert format_number(12, "decimalFullWidth") == "１２"
+    assert format_number(23, "japaneseCounting") == "二十三"
+    assert format_number(10, "japaneseCounting") == "十"
+    assert format_number(3, "irohaFullWidth") == "ハ"
+    assert format_number(2, "decimalEnclosedCircle") == "②"
+    assert format_number(4, "upperRoman") == "IV"

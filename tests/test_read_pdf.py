@@ -242,7 +242,9 @@ def test_case_pdfs_hold_their_sources_text():
             checked += 1
         exp = case / "expected.yaml"
         if exp.exists():
-            assert (FIX / "cases_pdf" / case.name / "expected.yaml").read_bytes() == exp.read_bytes()
+            copy = FIX / "cases_pdf" / case.name / "expected.yaml"
+            assert copy.exists() and copy.read_bytes() == exp.read_bytes(), \
+                f"{copy} is stale: rebuild with `.venv/bin/python fixtures/build.py --cases-only`"
     assert checked
 
 

@@ -18,6 +18,9 @@ Output conventions
   break count once. A hard break in the middle of a paragraph splits it into two blocks;
   a rendered break in the middle of a paragraph leaves the paragraph on its first page.
   Without any break everything is page 1. ``top``/``x0`` are None (no layout in DOCX).
+* Word's automatic list numbers (numbering.xml: 第%1条, (%1), ア, ①, 一 …) are rendered
+  in front of their paragraph's text, followed by one space (tab or space suffix), since
+  they are part of what the reader sees ("第３条 乙は…"). Bullets are not rendered.
 """
 from __future__ import annotations
 
@@ -109,6 +112,7 @@ class _Walker:
         self.text_since_break = False
         self._style_kind_cache: dict[str, str] = {}
         self._pending_rendered = False
+        self.numbering = _Numbering(document)
 
     # -- pages
     def _break(self) -> None:
@@ -150,7 +154,7 @@ class _Walker:
         if ppr is not None and _on(ppr.find(W + "pageBreakBefore")):
             self._break()
         kind = self._kind(p)
-        pieces: list[str] = []
+        pieces: list[str] = [self.numbering.label(p)]
         for ev, val in _runs(p):
             if ev == "text":
                 pieces.append(val)
@@ -233,7 +237,7 @@ class _Walker:
                     vm = tcpr.find(W + "vMerge")
                     if vm is not None and vm.get(W + "val") in (None, "continue"):
                         continue  # continuation of a vertically merged cell
-                cells.append(_cell_text(tc))
+                cells.append(_cell_text(tc, self.numbering))
             if not cells or not any(c.strip() for c in cells):
                 continue
             self._emit(Block("table_row", " | ".join(cells), self.page, cells=tuple(cells)))
@@ -261,16 +265,17 @@ def _row_cells(tr) -> Iterator:
                 yield from content.iterchildren(W + "tc")
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc, numbering: "_Numbering | None" = None) -> str:
     parts: list[str] = []
     for child in tc.iterchildren():
         if child.tag == W + "p":
-            text = "".join(v for ev, v in _runs(child) if ev == "text").strip()
+            label = numbering.label(child) if numbering is not None else ""
+            text = (label + "".join(v for ev, v in _runs(child) if ev == "text")).strip()
             if text:
                 parts.append(text)
         elif child.tag == W + "tbl":
             for tr in child.iterchildren(W + "tr"):
-                row = [t for t in (_cell_text(c) for c in _row_cells(tr)) if t]
+                row = [t for t in (_cell_text(c, numbering) for c in _row_cells(tr)) if t]
                 if row:
                     parts.append(" ".join(row))
     return "\n".join(parts)
@@ -312,3 +317,189 @@ def _runs(p) -> Iterator[tuple[str, str]]:
             stack.append(iter(el))
         else:
             stack.append(iter(el))
+
+
+# ----------------------------------------------------------------------------- list numbering
+_KANJI = "〇一二三四五六七八九"
+_AIUEO = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+_AIUEO_HALF = "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝ"
+_IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
+_IROHA_HALF = "ｲﾛﾊﾆﾎﾍﾄﾁﾘﾇﾙｦﾜｶﾖﾀﾚｿﾂﾈﾅﾗﾑｳｲﾉｵｸﾔﾏｹﾌｺｴﾃｱｻｷﾕﾒﾐｼｴﾋﾓｾｽ"
+
+
+def _kanji_number(n: int) -> str:
+    """一, 十, 十一, 二十三, 百五 …"""
+    if n <= 0:
+        return str(n)
+    out = ""
+    for value, mark in ((1000, "千"), (100, "百"), (10, "十")):
+        q, n = divmod(n, value)
+        if q:
+            out += ("" if q == 1 else _KANJI[q]) + mark
+    if n:
+        out += _KANJI[n]
+    return out
+
+
+def _roman(n: int) -> str:
+    vals = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+            (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out += s
+            n -= v
+    return out
+
+
+def format_number(n: int, fmt: str) -> str:
+    """A list number in one of Word's numFmt styles (the ones Japanese documents use)."""
+    fw = str.maketrans("0123456789", "０１２３４５６７８９")
+    if fmt in ("decimal", "ordinal", "cardinalText", "ordinalText"):
+        return str(n)
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return str(n).translate(fw)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "decimalHalfWidth":
+        return str(n)
+    if fmt in ("japaneseCounting", "japaneseLegal", "japaneseDigitalTenThousand", "chineseCounting",
+               "chineseCountingThousand", "ideographTraditional"):
+        return _kanji_number(n)
+    if fmt == "ideographDigital":
+        return "".join(_KANJI[int(d)] for d in str(n))
+    if fmt in ("aiueoFullWidth", "aiueo"):
+        s = _AIUEO if fmt == "aiueoFullWidth" else _AIUEO_HALF
+        return s[(n - 1) % len(s)]
+    if fmt in ("irohaFullWidth", "iroha"):
+        s = _IROHA if fmt == "irohaFullWidth" else _IROHA_HALF
+        return s[(n - 1) % len(s)]
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return chr(0x2460 + n - 1) if 1 <= n <= 20 else f"({n})"
+    if fmt == "decimalEnclosedParen":
+        return chr(0x2474 + n - 1) if 1 <= n <= 20 else f"({n})"
+    if fmt == "decimalEnclosedFullstop":
+        return chr(0x2488 + n - 1) if 1 <= n <= 20 else f"{n}."
+    if fmt in ("lowerLetter", "upperLetter"):
+        s = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+        return s.upper() if fmt == "upperLetter" else s
+    if fmt in ("lowerRoman", "upperRoman"):
+        s = _roman(n)
+        return s.upper() if fmt == "upperRoman" else s
+    return str(n)
+
+
+class _Numbering:
+    """Word's automatic list numbers (第１条, (1), ア …), which live in numbering.xml and
+    not in the text: rendered in document order so the reader sees what Word shows."""
+
+    def __init__(self, document):
+        self.levels: dict[str, dict[int, dict]] = {}  # abstractNumId -> ilvl -> {start, fmt, text, suff}
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, {ilvl: startOverride})
+        self.counters: dict[str, dict[int, int]] = {}
+        self.started: set[str] = set()
+        self.style_numpr: dict[str, tuple[str | None, int | None]] = {}
+        self.doc = document
+        try:
+            root = document.part.numbering_part.element
+        except Exception:
+            return
+        for an in root.iterchildren(W + "abstractNum"):
+            aid = an.get(W + "abstractNumId")
+            lv: dict[int, dict] = {}
+            for lvl in an.iterchildren(W + "lvl"):
+                i = int(lvl.get(W + "ilvl", "0"))
+                lv[i] = {
+                    "start": int(_val(lvl.find(W + "start")) or 1),
+                    "fmt": _val(lvl.find(W + "numFmt")) or "decimal",
+                    "text": _val(lvl.find(W + "lvlText")),
+                    "suff": _val(lvl.find(W + "suff")) or "tab",
+                }
+            self.levels[aid] = lv
+        for num in root.iterchildren(W + "num"):
+            nid = num.get(W + "numId")
+            aid = _val(num.find(W + "abstractNumId"))
+            overrides = {}
+            for ov in num.iterchildren(W + "lvlOverride"):
+                so = ov.find(W + "startOverride")
+                if so is not None and _val(so) is not None:
+                    overrides[int(ov.get(W + "ilvl", "0"))] = int(_val(so))
+            self.nums[nid] = (aid, overrides)
+
+    def _numpr(self, p) -> tuple[str | None, int]:
+        num_id, ilvl = None, None
+        ppr = p.find(W + "pPr")
+        if ppr is not None:
+            numpr = ppr.find(W + "numPr")
+            if numpr is not None:
+                num_id = _val(numpr.find(W + "numId"))
+                lv = _val(numpr.find(W + "ilvl"))
+                ilvl = int(lv) if lv is not None and lv.isdigit() else None
+            if num_id is None:
+                ps = ppr.find(W + "pStyle")
+                if ps is not None:
+                    sid, slvl = self._style_numpr(ps.get(W + "val"))
+                    num_id = sid
+                    ilvl = ilvl if ilvl is not None else slvl
+        return num_id, ilvl or 0
+
+    def _style_numpr(self, style_id: str | None) -> tuple[str | None, int | None]:
+        if not style_id:
+            return None, None
+        if style_id in self.style_numpr:
+            return self.style_numpr[style_id]
+        result: tuple[str | None, int | None] = (None, None)
+        try:
+            from docx.enum.style import WD_STYLE_TYPE
+
+            style = self.doc.styles.get_by_id(style_id, WD_STYLE_TYPE.PARAGRAPH)
+            for _ in range(10):
+                if style is None:
+                    break
+                ppr = style.element.find(W + "pPr")
+                numpr = ppr.find(W + "numPr") if ppr is not None else None
+                if numpr is not None and _val(numpr.find(W + "numId")) is not None:
+                    lv = _val(numpr.find(W + "ilvl"))
+                    result = (_val(numpr.find(W + "numId")), int(lv) if lv and lv.isdigit() else None)
+                    break
+                style = style.base_style
+        except Exception:
+            pass
+        self.style_numpr[style_id] = result
+        return result
+
+    def label(self, p) -> str:
+        """The number Word shows before paragraph ``p`` ("" when it is not numbered)."""
+        if not self.nums:
+            return ""
+        num_id, ilvl = self._numpr(p)
+        if num_id is None or num_id == "0" or num_id not in self.nums:
+            return ""
+        aid, overrides = self.nums[num_id]
+        levels = self.levels.get(aid)
+        if not levels or ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(aid, {})
+        if num_id not in self.started:
+            self.started.add(num_id)
+            for lvl, start in overrides.items():
+                counters[lvl] = start - 1
+        lvl = levels[ilvl]
+        counters[ilvl] = counters.get(ilvl, lvl["start"] - 1) + 1
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]  # a higher level restarts the levels below it
+        text = lvl["text"]
+        if lvl["fmt"] in ("bullet", "none") or text is None:
+            return ""
+        for k in range(9):
+            token = f"%{k + 1}"
+            if token in text:
+                lk = levels.get(k, {"start": 1, "fmt": "decimal"})
+                value = counters.get(k, lk["start"])
+                text = text.replace(token, format_number(value, lk["fmt"]))
+        suff = {"tab": " ", "space": " ", "nothing": ""}.get(lvl["suff"], " ")
+        return text + suff if text else ""
+
+
+def _val(el) -> str | None:
+    return None if el is None else el.get(W + "val")
