@@ -105,7 +105,7 @@ _ERA_TOK = r"(?:令和|平成|昭和|大正|明治|[㋿㍻㍼㍽㍾])"
 
 _ERA_DATE = re.compile(
     rf"(?P<era>{_ERA_TOK}){_S}(?P<y>{_NUM}|元){_S}年(?!{_S}度|間)"
-    rf"(?:{_S}(?P<m>{_NUM}){_S}月(?!間)(?:{_S}(?P<d>{_NUM}){_S}日)?)?"
+    rf"(?:{_S}(?P<m>{_NUM}){_S}月(?!間)(?:{_S}(?P<d>{_NUM}|末){_S}日)?)?"
 )
 _ABBR_DATE = re.compile(
     rf"(?<![A-Za-z0-9])(?P<era>[RHSrhs]){_S}\.?{_S}(?P<y>\d{{1,2}}|元){_S}(?P<sep>[./\-年]){_S}"
@@ -113,7 +113,7 @@ _ABBR_DATE = re.compile(
 )
 _WEST_DATE = re.compile(
     rf"(?<![0-9])(?P<y>(?:1[89]|2[01])\d\d|[一二]〇[〇一二三四五六七八九]{{2}}){_S}年(?!{_S}度|間)"
-    rf"(?:{_S}(?P<m>{_NUM}){_S}月(?!間)(?:{_S}(?P<d>{_NUM}){_S}日)?)?"
+    rf"(?:{_S}(?P<m>{_NUM}){_S}月(?!間)(?:{_S}(?P<d>{_NUM}|末){_S}日)?)?"
 )
 _WEST_NUMERIC = re.compile(
     r"(?<![0-9./])(?P<y>(?:19|20)\d\d)(?P<sep>[/.\-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![0-9]|\.\d)"
@@ -121,7 +121,7 @@ _WEST_NUMERIC = re.compile(
 # year without era: "29年7月31日", "29年7月" (never a bare "29年": too ambiguous)
 _BARE_DATE = re.compile(
     rf"(?<![0-9〇一二三四五六七八九十年度第])(?P<y>\d{{1,2}}|{_KNUM}{{1,3}}){_S}年{_S}(?P<m>{_NUM}){_S}月(?!間)"
-    rf"(?:{_S}(?P<d>{_NUM}){_S}日)?"
+    rf"(?:{_S}(?P<d>{_NUM}|末){_S}日)?"
 )
 _SAME_YEAR = re.compile(rf"同{_S}年{_S}(?P<m>{_NUM}){_S}月(?:{_S}(?P<d>{_NUM}){_S}日)?")
 _SAME_MONTH = re.compile(rf"同{_S}月{_S}(?P<d>{_NUM}){_S}日")
@@ -174,6 +174,8 @@ class DatePeriod:
 
 # --------------------------------------------------------------------------- parsing
 def _mk(y: int, m: int | None, d: int | None) -> tuple[_dt.date, str] | None:
+    if d == _LAST and m is not None and 1 <= m <= 12:
+        d = calendar.monthrange(y, m)[1]
     try:
         if m is None:
             return _dt.date(y, 1, 1), "year"
@@ -184,7 +186,12 @@ def _mk(y: int, m: int | None, d: int | None) -> tuple[_dt.date, str] | None:
         return None
 
 
+_LAST = 99  # 「末日」: the month's last day
+
+
 def _int(s: str | None) -> int | None:
+    if s == "末":
+        return _LAST
     return None if s is None else kanji_to_int(s)
 
 
@@ -270,6 +277,8 @@ def parse_date(text: str, era_hint: str | None = None) -> _dt.date | None:
 
 # --------------------------------------------------------------------------- periods
 _CONNECT = re.compile(r"^[ \t]*(?:(?:から|より)[ \t]*(?:至[ \t]*)?|[~\-ー－][ \t]*|至[ \t]*|乃至[ \t]*|ないし[ \t]*)$")
+_DURATION = re.compile(
+    r"^[ \t]*(?:から|より)[ \t]*(?:起算して)?[ \t]*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})[ \t]*(?P<u>年間|年|か月間|か月|ヶ月間|ヶ月|ケ月間|ケ月|箇月間|箇月|カ月間|カ月|日間)")
 _AFTER_END = re.compile(r"^[ \t]*(?:まで(?:の間)?|迄)")
 _BEFORE_START = re.compile(r"(?:自|始期)[ \t]*:?[ \t]*$")
 _UNKNOWN_START = re.compile(
@@ -303,6 +312,15 @@ def find_periods(text: str, era_hint: str | None = None) -> list[DatePeriod]:
             used.update((i, i + 1))
             i += 2
             continue
+        dur = _DURATION.match(h[a.end:])
+        if dur:
+            end = _add_duration(a.as_start(), kanji_to_int(dur.group("n")) or 0, dur.group("u"))
+            if end is not None:
+                e0 = a.end + dur.end()
+                out.append(DatePeriod(a.as_start(), end, text[a.start:e0], a.start, e0, a, None))
+                used.add(i)
+                i += 1
+                continue
         post = _AFTER_END.match(h[a.end:])
         if post:
             e0 = a.end + post.end()
@@ -322,3 +340,18 @@ def find_periods(text: str, era_hint: str | None = None) -> list[DatePeriod]:
                 out.append(DatePeriod(None, a.as_end(), text[s0:a.end], s0, a.end, None, a, us.group("label")))
         i += 1
     return out
+
+
+def _add_duration(start: _dt.date, n: int, unit: str) -> _dt.date | None:
+    """The last day of a span of ``n`` years / months / days starting on ``start``."""
+    if n <= 0:
+        return None
+    if unit.startswith("年"):
+        y, m = start.year + n, start.month
+    elif unit.startswith("日"):
+        return start + _dt.timedelta(days=n - 1)
+    else:
+        total = start.month - 1 + n
+        y, m = start.year + total // 12, total % 12 + 1
+    day = min(start.day, calendar.monthrange(y, m)[1])
+    return _dt.date(y, m, day) - _dt.timedelta(days=1)

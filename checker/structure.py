@@ -678,9 +678,16 @@ def _periods(sentences: list[Sentence], fields: list[Field], hint: str | None) -
         if not src:
             continue
         ps = find_periods(f.value, hint)
+        per = None
         if ps:
             p = ps[0]
             per = Period(p.start, p.end, p.text, f.page, src.group(1))
+        else:
+            ds = find_dates(f.value, hint)
+            if len(ds) == 1 and re.search(r"期限|まで", f.label + f.value):
+                # 「履行期限 令和9年3月31日」: a deadline is the end of the period
+                per = Period(None, ds[0].end_date, ds[0].text, f.page, src.group(1))
+        if per is not None:
             periods.append(per)
             if contract is None and _PERIOD_LABEL.search(f.label):
                 contract = per

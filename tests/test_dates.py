@@ -124,3 +124,20 @@ def test_period_unknown_start():
 
 def test_two_unrelated_dates_are_not_a_period():
     assert find_periods("令和９年２月１０日　令和９年２月１７日") == []
+
+
+def test_matsujitsu_is_the_months_last_day():
+    assert parse_date("令和10年2月末日") == D(2028, 2, 29)
+    (p,) = find_periods("令和9年4月1日から令和10年3月末日まで")
+    assert p.end == D(2028, 3, 31)
+
+
+@pytest.mark.parametrize("text, end", [
+    ("令和9年4月1日から1年間", D(2028, 3, 31)),
+    ("令和9年4月1日から6か月間", D(2027, 9, 30)),
+    ("令和9年4月1日から起算して3年間", D(2030, 3, 31)),
+    ("2027年10月15日から30日間", D(2027, 11, 13)),
+])
+def test_period_as_start_and_duration(text, end):
+    (p,) = find_periods(text)
+    assert p.start == parse_date(text) and p.end == end

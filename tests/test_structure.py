@@ -355,3 +355,9 @@ def test_example_p01_consultation_fields_and_headings():
     s = by_text(doc, "専用の消去ソフトウェア")
     assert s.clause == "7(2)" and s.page == 2
     assert s.heading.startswith("7 契約終了後")
+
+
+def test_deadline_field_is_the_period_end():
+    doc = build_document(txt("| 履行期限 | 令和９年３月３１日 |"))
+    assert doc.period.start is None and doc.period.end == dt.date(2027, 3, 31)
+    assert doc.period.source == "履行期限"
