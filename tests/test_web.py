@@ -442,3 +442,14 @@ def test_redaction_switch_masks_quotes_text_and_history(client, monkeypatch, tmp
     # without the switch the text is shown as read
     plain = client.post("/check", files=files, data={"case": "伏字"})
     assert "taro.yamada@example.jp" in plain.text
+
+
+def test_answers_report_since_a_date(client, fake_engine):
+    client.post("/api/check", files=_upload(_case_files(_a_case())), data={"case": "案件S", "department": "納税課"})
+    import re
+
+    ids = sorted(set(int(x) for x in re.findall(r'action="/items/(\d+)/answer"', client.get("/history/open").text)))
+    client.post(f"/items/{ids[0]}/answer", data={"text": "市ホームページに掲載する予定。"})
+    assert "⇒ 市ホームページに掲載する予定。" in client.get("/history/answers?since=2000-01-01").text
+    assert "市ホームページに掲載する予定。" not in client.get("/history/answers.txt?since=2999-01-01").text
+    assert "市ホームページに掲載する予定。" in client.get("/history/answers.txt?since=bad").text

@@ -318,14 +318,25 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
                     rules=sorted({i.rule for i in all_items}), rule_titles=infos,
                     next_url=str(request.url.path) + (("?" + request.url.query) if request.url.query else ""))
 
-    async def answers_page(request: Request) -> Response:
+    def answered_since(request: Request) -> tuple[list, str]:
+        """The items, optionally only those updated since ``?since=YYYY-MM-DD`` (the last meeting)."""
+        since = (request.query_params.get("since") or "").strip()
+        try:
+            dt.date.fromisoformat(since)
+        except ValueError:
+            since = ""
         items = history.items()
-        text = answers_report(items)
-        return page("answers.html", text=text,
-                    answered=[i for i in items if i.answer or (i.state == "accepted" and i.accepted_reason)])
+        if since:
+            items = [i for i in items if i.updated_at[:10] >= since]
+        return items, since
+
+    async def answers_page(request: Request) -> Response:
+        items, since = answered_since(request)
+        return page("answers.html", text=answers_report(items), since=since)
 
     async def answers_txt(request: Request) -> Response:
-        return _download(answers_report(history.items()), "itaku-answers.txt", "text/plain; charset=utf-8")
+        items, since = answered_since(request)
+        return _download(answers_report(items), "itaku-answers.txt", "text/plain; charset=utf-8")
 
     async def item_action(request: Request) -> Response:
         if not _same_origin(request):
