@@ -544,7 +544,7 @@ def _is_label_cell(s: str, strict: bool = False) -> bool:
     s = s.strip()
     if not s or len(s) > (10 if strict else 16) or "。" in s or "、" in s:
         return False
-    if re.search(r"\d{2,}|株式会社|有限会社|令和|平成|年|円", s):
+    if re.search(r"\d{2,}|株式会社|有限会社|令和|平成|年|円|\d+\s*[月日]|^[\d\s.()/:-]+$", s):
         return False
     return True
 
@@ -587,6 +587,9 @@ def _heading_number(num: str) -> str | None:
 # --------------------------------------------------------------------------- parties
 def _parties(sentences: list[Sentence], first_article_idx: int | None) -> tuple[dict[str, str], dict[str, str]]:
     pre = sentences[:first_article_idx] if first_article_idx is not None else sentences[:40]
+    if first_article_idx is not None and not any(_PARTY_RE.search(s.text) or _PARTY_PAIR.search(s.text) for s in pre):
+        # special provisions often define the parties in their first article
+        pre = sentences[first_article_idx:first_article_idx + 3]
     parties: dict[str, str] = {}
     roles: dict[str, str] = {}
     for s in pre:
@@ -607,6 +610,8 @@ def _parties(sentences: list[Sentence], first_article_idx: int | None) -> tuple[
             if rw and rw.group(0).strip() not in ("甲", "乙"):
                 role_word = rw.group(0).strip()
                 name = name[rw.end():].strip()
+            if not name and role_word:
+                name = role_word  # 「受託者（以下「乙」という。）」
             if not name or len(name) > 60:
                 continue
             parties.setdefault(alias, name)

@@ -361,3 +361,18 @@ def test_deadline_field_is_the_period_end():
     doc = build_document(txt("| 履行期限 | 令和９年３月３１日 |"))
     assert doc.period.start is None and doc.period.end == dt.date(2027, 3, 31)
     assert doc.period.source == "履行期限"
+
+
+def test_parties_defined_in_the_first_article_of_special_provisions():
+    doc = build_document(txt("""
+# 個人情報取扱特記事項
+第１条　受託者（以下「乙」という。）は、北浜市（以下「甲」という。）から委託を受けた業務を行うに当たり、個人情報を適正に取り扱う。
+第２条　乙は、秘密を守る。
+"""))
+    assert doc.parties == {"乙": "受託者", "甲": "北浜市"}
+    assert doc.roles["甲"] == "city" and doc.roles["乙"] == "contractor"
+
+
+def test_schedule_tables_are_not_read_as_labels():
+    doc = build_document(txt("| 回 | 4月1日 | 100件 |"))
+    assert all("4月1日" not in f.label for f in doc.fields)
