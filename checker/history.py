@@ -345,14 +345,22 @@ class History:
             raise HistoryError(f"{self.path}: 履歴データベースが見つかりません。--db のパスを確認してください"
                                "（itaku serve --db で作成されます）。")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            with self._write(con):
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        con.execute(stmt)
-                if con.execute("PRAGMA user_version").fetchone()[0] == 0:
-                    con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        try:
+            with self._connect() as con:
+                con.execute("PRAGMA journal_mode=WAL")
+                with self._write(con):
+                    for stmt in _SCHEMA.split(";"):
+                        if stmt.strip():
+                            con.execute(stmt)
+                    version = con.execute("PRAGMA user_version").fetchone()[0]
+                    if version == 0:
+                        con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                    elif version > SCHEMA_VERSION:
+                        raise HistoryError(f"{self.path}: この履歴データベースは新しい版の委託チェッカーで作られています"
+                                           f"（形式 {version}）。委託チェッカーを更新してください。")
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"{self.path}: 履歴データベースとして読めません（{exc}）。"
+                               "--db に委託チェッカーの履歴ファイル（SQLite）を指定してください。") from None
 
     # ------------------------------------------------------------------ plumbing
     @contextmanager

@@ -259,3 +259,10 @@ def test_cli_list_show_export(tmp_path, capsys):
     assert main(["history", "list", "--db", str(tmp_path / "missing.sqlite3")]) == 2
     assert "見つかりません" in capsys.readouterr().err
     assert main(["history", "show", "999", "--db", str(db)]) == 2
+
+
+def test_a_file_that_is_not_a_history_is_refused_clearly(tmp_path):
+    bad = tmp_path / "notes.txt"
+    bad.write_text("これは履歴ではありません。" * 100, encoding="utf-8")
+    with pytest.raises(HistoryError, match="履歴データベースとして読めません"):
+        History(bad)

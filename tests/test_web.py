@@ -453,3 +453,12 @@ def test_answers_report_since_a_date(client, fake_engine):
     assert "⇒ 市ホームページに掲載する予定。" in client.get("/history/answers?since=2000-01-01").text
     assert "市ホームページに掲載する予定。" not in client.get("/history/answers.txt?since=2999-01-01").text
     assert "市ホームページに掲載する予定。" in client.get("/history/answers.txt?since=bad").text
+
+
+def test_recheck_page_shows_what_changed(client, fake_engine):
+    files = _upload(_case_files(_a_case()))
+    client.post("/check", files=files, data={"case": "改訂の案件", "as_of": AS_OF})
+    again = client.post("/check", files=files, data={"case": "改訂の案件", "as_of": AS_OF})
+    assert "前回のチェック（#1）からの変化" in again.text
+    assert 'class="chg chg-still_open">継続' in again.text
+    assert 'href="/runs/1"' in again.text
