@@ -72,13 +72,15 @@ def _group_key(s: Sentence, scope: str):
         if s.field:
             return ("f", s.field)
         return ("h", s.heading, s.index)
-    # article
-    if s.article or s.clause:
-        return ("a", s.section, s.article or s.clause)
-    if s.field:
-        return ("f", s.field)
+    # article: an article with its paragraphs; in a form, a heading's section or a field
+    if s.article:
+        return ("a", s.section, s.article)
     if s.heading:
         return ("h", s.heading)
+    if s.field:
+        return ("f", s.field)
+    if s.clause:
+        return ("c", s.section, s.clause)
     return ("s", s.index)
 
 

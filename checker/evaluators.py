@@ -17,9 +17,9 @@ from checker.model import CONTRACT_KINDS, Document, Sentence, Status
 # --------------------------------------------------------------------------- privacy mark
 PMARK = re.compile(r"プライバシー\s*マーク|Pマーク|JIS\s*Q\s*15001")
 ISMS = re.compile(r"ISMS|ISO\s*/?\s*(?:IEC)?\s*27001|JIS\s*Q\s*27001|情報セキュリティマネジメントシステム")
-NONE = re.compile(r"(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|申請(?:予定|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い)(?:[。、)]|$)|いずれも.{0,10}(?:ない|ません)")
+NONE = re.compile(r"^\s*(?:無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|申請(?:予定|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い)(?:[。、)]|$)|いずれも.{0,10}(?:ない|ません)")
 SUB = re.compile(r"再委託先|再受託者|再委託事業者|下請")
-RENEWAL = re.compile(r"更新(?:を)?(?:申請|審査|手続)(?:中|済|を行って|している|しており)|更新(?:の)?申請(?:を)?(?:行|し|済)|更新審査中")
+RENEWAL = re.compile(r"更新[^。]{0,6}(?:申請|審査|手続)|更新審査中|(?:審査|申請)中")
 VALID_KEY = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効|期限|認証日|登録日")
 NUMBER = re.compile(r"(?:登録番号\s*[:：]?\s*(?:第)?|第)\s*(\d{4,12})\s*(?:\(\s*(\d{1,3})\s*\))?\s*(?:号)?")
 SCOPE = re.compile(r"(?:適用|認証|登録|審査|対象)(?:の)?範囲")
@@ -110,10 +110,15 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
         while i < len(sents):
             s = sents[i]
             pm, im = PMARK.search(s.text), ISMS.search(s.text)
-            if not (pm or im):
+            if not (pm or im) and s.field and (PMARK.search(s.field) or ISMS.search(s.field)):
+                # the mark is named by the form field's label (「委託先のプライバシーマーク | 第…号」)
+                pm, im = PMARK.search(s.field), ISMS.search(s.field)
+                first = 0
+            elif not (pm or im):
                 i += 1
                 continue
-            first = min(x.start() for x in (pm, im) if x)
+            else:
+                first = min(x.start() for x in (pm, im) if x)
             label = s.field or s.heading or ""
             if cert_owner:
                 owner = cert_owner
@@ -210,7 +215,7 @@ def privacy_mark(run, cc, docs: list[Document]):
         if pm:
             return Decision(Status.OK, "pmark", ev(pm))
         if stated:
-            isms = stated[0]
+            isms = next((m for m in stated if m.scope), stated[0])
             if not isms.scope or re.search(r"除く|対象外|含まない", isms.scope):
                 return Decision(Status.NEEDS_REVIEW, "isms-scope", ev(stated))
             return Decision(Status.OK, "isms", ev(stated), {"scope": isms.scope.strip(" :：")})
