@@ -93,6 +93,23 @@ def test_both_renderings_extract_the_same_text():
         assert [x.cells for x in blocks(a, "table_row")] == [x.cells for x in blocks(b, "table_row")]
 
 
+def _body_text(doc) -> str:
+    """The text without the page furniture (header, page number), which differs by layout."""
+    return squash("".join(b.text for p in doc.pages for b in p.blocks
+                          if 0.06 * p.height < b.top < 0.93 * p.height))
+
+
+@pytest.mark.parametrize("name", ["consultation_form", "contract_with_provisions"])
+def test_another_producer_and_layout_reads_the_same(name):
+    """Chromium (Skia) lays the same source out differently (other margins, CSS table
+    borders, justified lines): the words, cells and table rows come out the same."""
+    a = read_document(DOCS / f"{name}.ttf.pdf")
+    c = read_document(DOCS / f"{name}.chrome.pdf")
+    assert c.error is None and c.warnings == ()
+    assert _body_text(a) == _body_text(c)
+    assert [x.cells for x in blocks(a, "table_row")] == [x.cells for x in blocks(c, "table_row")]
+
+
 def test_every_source_line_is_in_the_pdf():
     """Nothing of the source is lost: each paragraph's words are in the extracted text."""
     for name in ("contract_with_provisions", "special_provisions", "specification"):

@@ -97,7 +97,13 @@ def _is_encryption_error(exc: BaseException) -> bool:
 
 
 def _read(p: Path, data: bytes, digest: str, limits) -> RawDocument:
+    import logging
+
     import pdfplumber
+
+    # pdfminer logs every oddity of a font or stream as a warning; what matters reaches the
+    # user as an error or a warning of the document, not as console noise
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     name = p.name
     pages: list[RawPage] = []
