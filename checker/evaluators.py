@@ -154,7 +154,7 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
             rec.start, rec.end = _validity(ctx_text, hint)
             rec.renewal = bool(RENEWAL.search(ctx_text))
             sc = SCOPE.search(ctx_text)
-            rec.scope = ctx_text[sc.end():sc.end() + 60] if sc else None
+            rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
             out.append(rec)
             i = j
     return out
@@ -194,6 +194,39 @@ def contract_period(docs: list[Document]) -> tuple[dt.date | None, dt.date | Non
     return None, None, None, None
 
 
+_WORK_LABEL = re.compile(r"件名|業務の?名称|委託の?内容|業務の?内容|委託業務|業務の?概要|事業名|委託事務")
+_STOP = {"業務", "委託", "事業", "付随", "関連", "全般", "本社", "認証", "範囲", "提供", "情報", "運営", "管理", "及び",
+         "並び", "年度", "令和", "平成", "市内", "本市", "当該", "作成", "支援"}
+_WHOLE = re.compile(r"全社|全事業|全部門|全ての(事業|業務)|すべての(事業|業務)|全業務")
+
+
+def _bigrams(text: str) -> set[str]:
+    out = set()
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}|[\u30a0-\u30ff]{2,}", text):
+        for i in range(len(run) - 1):
+            bg = run[i:i + 2]
+            if bg not in _STOP:
+                out.add(bg)
+    return out
+
+
+def scope_covers(scope: str, docs: list[Document]) -> bool | None:
+    """Whether an ISMS scope plausibly covers the outsourced work (shared words with the
+    work's title and description); None when the work cannot be read."""
+    if _WHOLE.search(scope):
+        return True
+    work = []
+    for d in docs:
+        if d.title and not d.has_kind("certificate"):
+            work.append(d.title)
+        for s in d.sentences:
+            if s.field and _WORK_LABEL.search(s.field):
+                work.append(s.text)
+    if not work:
+        return None
+    return bool(_bigrams(scope) & _bigrams("".join(work)))
+
+
 def _fmt(d: dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else "（不明）"
 
@@ -216,8 +249,8 @@ def privacy_mark(run, cc, docs: list[Document]):
             return Decision(Status.OK, "pmark", ev(pm))
         if stated:
             isms = next((m for m in stated if m.scope), stated[0])
-            if not isms.scope or re.search(r"除く|対象外|含まない", isms.scope):
-                return Decision(Status.NEEDS_REVIEW, "isms-scope", ev(stated))
+            if not isms.scope or re.search(r"除く|対象外|含まない", isms.scope) or scope_covers(isms.scope, run.docs) is False:
+                return Decision(Status.NEEDS_REVIEW, "isms-scope", ev(stated), {"scope": (isms.scope or "").strip(" :：")})
             return Decision(Status.OK, "isms", ev(stated), {"scope": isms.scope.strip(" :：")})
         has_form = any(d.has_kind("consultation", "certificate") for d in run.docs)
         if own:
