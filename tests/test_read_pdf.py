@@ -169,6 +169,7 @@ def test_mixed_pdf_reads_text_and_warns_about_the_scanned_page():
     ("truncated.pdf", "damaged", ["途中で切れて"]),
     ("not_a_pdf.pdf", "damaged", ["PDFファイルではありません"]),
     ("scanned_only.pdf", "image_only", ["全2ページ", "OCR"]),
+    ("scanned_numbered.pdf", "image_only", ["全3ページ", "OCR"]),  # page numbers stamped as text
     ("empty.pdf", "empty", ["空"]),
 ])
 def test_bad_pdfs_get_their_error_code_and_a_message_naming_the_file(name, code, words):

@@ -20,8 +20,11 @@ Output conventions (what ``normalize`` / ``structure`` can rely on)
   inside a table never appear in ``line`` blocks. A single framed box (one cell) is not
   a table, nor is a stack of one-cell rows (a page border, rules between sections):
   their text comes out as lines.
-* ``RawPage.has_text`` is False for a page without any character; such a page with an
-  image or drawing on it gets a warning naming the page (a scan among text pages).
+* ``RawPage.has_text`` is False for a page without any character, or for a scanned sheet
+  (an image over most of the page) with only a few characters stamped on it (a page
+  number, 写); such a page with an image or drawing on it gets a warning naming the page
+  (a scan among text pages), and its blocks are empty. An OCR'd scan (an invisible text
+  layer over the image) is read as text.
 * ``width``/``height`` are the page size in points.
 * Values typed into fillable form fields (AcroForm text/choice fields, not flattened) are
   read from their annotations and placed where the field is, like drawn text. Rotated
@@ -43,6 +46,9 @@ from checker.model import Block, DocError, RawDocument, RawPage
 
 # a page with more than this share of unmappable glyphs ("(cid:123)") gets a warning
 _CID_GARBAGE_SHARE = 0.2
+# a page mostly covered by an image with fewer characters than this is a scan (its few
+# characters are a stamped page number or receipt number); an OCR'd scan has far more
+_SCAN_MAX_CHARS = 40
 
 
 class _TooLarge(Exception):
@@ -169,6 +175,20 @@ def _read(p: Path, data: bytes, digest: str, limits) -> RawDocument:
                        warnings=tuple(warnings))
 
 
+def _image_cover(page: Any, width: float, height: float) -> float:
+    """The share of the page covered by its largest image."""
+    try:
+        images = page.images
+    except Exception:  # pragma: no cover
+        return 0.0
+    best = 0.0
+    for im in images:
+        w = max(0.0, min(float(im["x1"]), width) - max(float(im["x0"]), 0.0))
+        h = max(0.0, min(float(im["bottom"]), height) - max(float(im["top"]), 0.0))
+        best = max(best, w * h)
+    return best / max(width * height, 1.0)
+
+
 def _has_drawing(page: Any) -> bool:
     """True when a text-less page shows something (an image, or a fair amount of vector art)."""
     try:
@@ -204,6 +224,11 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
                 garbage == 0 and _has_drawing(page))
     if garbage and garbage <= _CID_GARBAGE_SHARE * (len(chars) + garbage):
         garbage = 0
+    visible = sum(1 for c in chars if c["text"].strip())
+    if visible < _SCAN_MAX_CHARS and _image_cover(page, width, height) > 0.5:
+        # a scanned sheet with a few characters stamped on it (a page number, 写, a
+        # receipt number): its content is the image, which is not read
+        return RawPage(number=number, blocks=(), has_text=False, width=width, height=height), 0, True
 
     blocks: list[Block] = []
     tables = []
