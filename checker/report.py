@@ -493,7 +493,10 @@ def _rules_list_text(rules: list[RuleInfo], profile: str) -> str:
         out.append("（ルールがありません）")
     width = max((len(r.id) for r in rules), default=0)
     for r in rules:
-        out.append(f"{r.id.ljust(width)}  {r.title}  （チェック {len(r.checks)} 件、重要度 {r.severity_range}）")
+        sev = r.severities
+        rng = SEVERITY_LABEL.get(sev[0], sev[0]) + (f"〜{SEVERITY_LABEL.get(sev[-1], sev[-1])}" if len(sev) > 1 else "") \
+            if sev else "－"
+        out.append(f"{r.id.ljust(width)}  {r.title}  （チェック {len(r.checks)} 件、重要度 {rng}）")
     out.append("")
     out.append(f"{len(rules)} ルール。詳しくは `itaku rules ID` を実行してください。")
     return "\n".join(out) + "\n"

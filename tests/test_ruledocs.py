@@ -59,7 +59,9 @@ def test_rules_text_list_and_one_rule():
     p = fake_profile()
     listing = render_rules(p, None)
     line = next(ln for ln in listing.splitlines() if ln.startswith("subcontracting "))
-    assert "再委託の制限" in line and "チェック 2 件" in line and "重要度 high–medium" in line
+    assert "再委託の制限" in line and "チェック 2 件" in line and "重要度 高〜中" in line
+    line = next(ln for ln in listing.splitlines() if ln.startswith("post-employment-nda "))
+    assert "チェック 1 件、重要度 高）" in line
     one = render_rules(p, "subcontracting")
     assert one.startswith("subcontracting: 再委託の制限")
     for part in ("■ subcontracting.clause", "■ subcontracting.flow-down", "なぜ重要か:", "修正文例:",
