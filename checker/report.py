@@ -10,6 +10,10 @@
   asset) and always autoescaped: documents can contain ``<script>``. Markdown output
   escapes the characters Markdown would interpret the same way.
 
+The templates are read from ``reports/`` (:func:`checker.resources.data_dir`); setting
+``ITAKU_REPORTS_DIR`` to a folder holding edited copies (``report.html.j2``,
+``report.css``, ``report.md.j2``, ``rule.md.j2``, ``rules_index.md.j2``) uses those instead.
+
 The views built here (:func:`case_view`) are plain dicts shared by the formats, so the
 same facts appear in every report. Nothing here evaluates rules: statuses come from the
 results as they are.

@@ -176,3 +176,21 @@ def test_ok_findings_quote_their_first_evidence_flagged_ones_all():
     text = render([r], "text", as_of=AS_OF, profile=fake_profile())
     assert text.count("二つ目の根拠。") == 1
     assert render([r], "json", as_of=AS_OF).count("二つ目の根拠。") == 2  # JSON keeps every citation
+
+
+def test_an_edited_copy_of_the_templates_is_used(tmp_path, monkeypatch):
+    import shutil
+
+    from checker.resources import data_dir
+
+    for p in data_dir("reports").glob("*"):
+        shutil.copy(p, tmp_path / p.name)
+    tpl = tmp_path / "report.html.j2"
+    tpl.write_text(tpl.read_text(encoding="utf-8").replace("個人情報取扱事務委託 点検結果", "東雲市 委託点検票"),
+                   encoding="utf-8")
+    (tmp_path / "report.css").write_text("body { color: #123456; }", encoding="utf-8")
+    monkeypatch.setenv("ITAKU_REPORTS_DIR", str(tmp_path))
+    out = _html()
+    assert "東雲市 委託点検票" in out and "個人情報取扱事務委託 点検結果" not in out
+    assert "color: #123456" in out
+    assert "&lt;script&gt;" in _html([sample_result(evidence_text="<script>x</script>")])  # still escaped
