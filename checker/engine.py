@@ -92,6 +92,8 @@ def build_units(doc: Document, scope: str) -> list[M.Unit]:
     key = object()
     for s in doc.sentences:
         k = _group_key(s, scope)
+        if scope == "article" and k[0] == "s" and cur:
+            k = key  # a sentence with no place of its own (a cell's second line) continues the unit
         if k != key and cur:
             units.append(M.Unit(doc, tuple(cur), _label(cur[0])))
             cur = []
