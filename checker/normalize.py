@@ -169,7 +169,39 @@ def _after_dai(chars: list[str], k: int) -> bool:
 _LONG_VOWEL = "ー"
 
 
-def _finish(buf: _Buf) -> tuple[str, list[int], list[int]]:
+_TOKEN_CH = re.compile(r"[A-Za-z0-9,./\-]")
+
+
+def _pdf_gaps(chars: list[str], keep: list[bool]) -> None:
+    """Spaces a PDF reader inserts into justified text (「DV D-R」「IS MS」「3 0日」「5,000 人」):
+    a single kept space inside a short Latin/number token set in Japanese text is dropped."""
+    n = len(chars)
+    idx = [i for i in range(n) if keep[i]]
+    for pos in range(1, len(idx) - 1):
+        i = idx[pos]
+        if chars[i] != " ":
+            continue
+        a, b = chars[idx[pos - 1]], chars[idx[pos + 1]]
+        # left token
+        lp = pos - 1
+        while lp >= 0 and _TOKEN_CH.match(chars[idx[lp]]):
+            lp -= 1
+        left_len = pos - 1 - lp
+        before = chars[idx[lp]] if lp >= 0 else ""
+        rp = pos + 1
+        while rp < len(idx) and _TOKEN_CH.match(chars[idx[rp]]):
+            rp += 1
+        right_len = rp - pos - 1
+        after = chars[idx[rp]] if rp < len(idx) else ""
+        if a.isascii() and a.isalnum() and b.isascii() and b.isalnum():
+            if left_len <= 3 and right_len <= 3 and before not in ("", " ") and not (before.isascii() and before.isalnum()) \
+                    and after != " " and not (after.isascii() and after.isalnum()):
+                keep[i] = False
+        elif a.isdigit() and _is_cjk(b) and before not in ("", " ", "第") and _is_cjk(before) and left_len >= 2:
+            keep[i] = False
+
+
+def _finish(buf: _Buf, pdf: bool = False) -> tuple[str, list[int], list[int]]:
     chars = buf.chars
     # ー between digits is a dash (「0120ー123」)
     for i in range(1, len(chars) - 1):
@@ -177,6 +209,8 @@ def _finish(buf: _Buf) -> tuple[str, list[int], list[int]]:
             chars[i] = "-"
     keep = [True] * len(chars)
     _squeeze(chars, keep)
+    if pdf:
+        _pdf_gaps(chars, keep)
     text = "".join(c for c, k in zip(chars, keep) if k)
     src = [s for s, k in zip(buf.src, keep) if k]
     pages = [p for p, k in zip(buf.pages, keep) if k]
@@ -216,13 +250,13 @@ class Unit:
         return self.pages[a] if 0 <= a < len(self.pages) else self.page
 
 
-def _unit(kind: str, parts: list[tuple[str, int]], x0: float | None = None) -> Unit:
+def _unit(kind: str, parts: list[tuple[str, int]], x0: float | None = None, pdf: bool = False) -> Unit:
     buf = _Buf()
     for i, (t, p) in enumerate(parts):
         if i:
             buf.add_joint(p)
         buf.add(t.strip(), p)
-    text, src, pages = _finish(buf)
+    text, src, pages = _finish(buf, pdf)
     # strip the squeezed text
     lead = len(text) - len(text.lstrip())
     text2 = text.strip()
@@ -232,8 +266,8 @@ def _unit(kind: str, parts: list[tuple[str, int]], x0: float | None = None) -> U
     return Unit(kind, text2, "".join(b for b in buf.raw), page, src, pages, x0=x0)
 
 
-def _row_unit(block: Block) -> Unit:
-    cells = tuple(_unit("cell", [(_join_cell_lines(c), block.page)]) for c in (block.cells or (block.text,)))
+def _row_unit(block: Block, pdf: bool = False) -> Unit:
+    cells = tuple(_unit("cell", [(_join_cell_lines(c), block.page)], pdf=pdf) for c in (block.cells or (block.text,)))
     text = " | ".join(c.text for c in cells)
     raw = " | ".join(c.raw for c in cells)
     # map: row text -> row raw
@@ -285,12 +319,24 @@ _UNIT_START = re.compile(
         r"^[a-zA-Z][.)](?=\s)",
         r"^[(（【〔][^()（）【】〔〕]{1,40}[)）】〕]\s*$",
         r"^【[^】]{1,40}】",
-        r"^[・●○■□◆◇▪※◎]",
+        r"^[・●■□◆◇▪※◎]",
+        r"^○(?=\s)",
         r"^(?:別記|別紙|別表|別添|附則|付則|記|以上|様式)(?=\s|$|\d|[(（第　])",
         r"^(?:注|備考)\s*[:：\d]",
     ])
 )
-_ENDS_SENTENCE = re.compile(r"[。．.!?！？:：]\s*$|[。．][」』)）]\s*$")
+_ENDS_SENTENCE = re.compile(r"[。．.!?！？:：]\s*$|[。．][」』]\s*$")
+
+
+def _open_bracket(text: str) -> bool:
+    """An opening parenthesis or quote not yet closed: 「…(以下「甲」という。」 goes on."""
+    depth = 0
+    for ch in text:
+        if ch in "(（「『【":
+            depth += 1
+        elif ch in ")）」』】" and depth:
+            depth -= 1
+    return depth > 0
 
 _PAGE_NO = re.compile(
     r"^(?:[-~ー―]\s*\d{1,4}\s*[-~ー―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|\(\s*\d{1,4}\s*\)|[Pp]\.?\s*\d{1,4}"
@@ -314,35 +360,49 @@ def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", t)
 
 
+def _in_edge_zone(b: Block, h: float | None) -> bool:
+    if not h or b.top is None:
+        return True
+    return b.top < h * 0.1 or (b.bottom or b.top) > h * 0.9
+
+
 def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
-    """Per page, the blocks without running headers/footers and page numbers."""
+    """Per page, the blocks without running headers/footers and page numbers.
+
+    A header or footer is a line at the top or bottom of a page (the outer tenth where the
+    position is known, else among the first/last two blocks) whose text, digits aside,
+    recurs at the edge of other pages, or repeats the document's title on a later page."""
     pages = [list(p.blocks) for p in raw.pages]
     heights = [p.height for p in raw.pages]
     n_pages = sum(1 for p in pages if p)
-    # candidates: first two / last two blocks of each page (by position where known)
     edge_keys: Counter[str] = Counter()
     edges: list[set[int]] = []
     for blocks, h in zip(pages, heights):
         idx = [i for i, b in enumerate(blocks) if b.kind != "table_row"]
         cand = set(idx[:2] + idx[-2:])
         if h and any(blocks[i].top is not None for i in cand):
-            cand = {i for i in cand
-                    if blocks[i].top is None or blocks[i].top < h * 0.1 or (blocks[i].bottom or blocks[i].top) > h * 0.9}
+            cand = {i for i in cand if _in_edge_zone(blocks[i], h)}
         # the body's own lines (articles, sentences) are never furniture
         cand = {i for i in cand if is_page_number(blocks[i].text)
                 or not (starts_new_unit(normalize_text(blocks[i].text)) or _ENDS_SENTENCE.search(normalize_text(blocks[i].text)))}
         edges.append(cand)
         for k in {(_furniture_key(blocks[i].text)) for i in cand}:
             edge_keys[k] += 1
+    # the first page's opening lines (a title repeated as the running header of later pages)
+    first = next((p for p in pages if p), [])
+    opening = {_furniture_key(b.text) for b in first[:3] if b.kind != "table_row"}
     out: list[list[Block]] = []
-    for blocks, cand, h in zip(pages, edges, heights):
+    for pi, (blocks, cand, h) in enumerate(zip(pages, edges, heights)):
         kept = []
         for i, b in enumerate(blocks):
             if i in cand:
                 key = _furniture_key(b.text)
                 if is_page_number(b.text):
                     continue
-                if n_pages >= 2 and edge_keys[key] >= max(2, 0.6 * n_pages) and len(key) <= 60:
+                if n_pages >= 2 and len(key) <= 60 and (
+                        edge_keys[key] >= max(2, 0.6 * n_pages)
+                        or (edge_keys[key] >= 2 and n_pages >= 4)
+                        or (pi > 0 and key in opening and blocks is not first)):
                     continue
             kept.append(b)
         out.append(kept)
@@ -355,7 +415,8 @@ def _est_width(text: str, size: float) -> float:
 
 
 def _line_geometry(blocks: list[Block]) -> tuple[float | None, float | None, float]:
-    """Left margin, right margin and typical font size of a page's line blocks."""
+    """Left margin, right margin and typical font size of the line blocks (and the right
+    edge of table rows, which spans the text width) given."""
     lines = [b for b in blocks if b.kind == "line" and b.x0 is not None]
     if not lines:
         return None, None, 10.0
@@ -364,6 +425,8 @@ def _line_geometry(blocks: list[Block]) -> tuple[float | None, float | None, flo
     x0s = sorted(b.x0 for b in lines)
     left = x0s[len(x0s) // 10] if x0s else None
     rights = sorted(getattr(b, "x1", None) or (b.x0 + _est_width(b.text.strip(), size)) for b in lines)
+    rights += [b.x1 for b in blocks if b.kind == "table_row" and getattr(b, "x1", None)]
+    rights.sort()
     right = rights[int(len(rights) * 0.9)] if rights else None
     return left, right, size
 
@@ -386,6 +449,9 @@ def _line_is_full(b: Block, left: float | None, right: float | None, size: float
 def normalize_document(raw: RawDocument) -> list[Unit]:
     """The document's units in reading order (see the module docstring)."""
     pages = _drop_furniture(raw)
+    pdf = raw.format == "pdf"
+    # margins from the whole document: a page with few lines says little on its own
+    left, right, size = _line_geometry([b for p in pages for b in p])
     units: list[Unit] = []
     open_parts: list[tuple[str, int]] | None = None  # a paragraph being built from lines
     open_x0: float | None = None
@@ -395,12 +461,11 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
     def close() -> None:
         nonlocal open_parts, open_x0
         if open_parts:
-            units.append(_unit("paragraph", open_parts, open_x0))
+            units.append(_unit("paragraph", open_parts, open_x0, pdf=pdf))
         open_parts = None
         open_x0 = None
 
     for pi, blocks in enumerate(pages):
-        left, right, size = _line_geometry(blocks)
         first_on_page = True
         for b in blocks:
             text = b.text.strip()
@@ -408,19 +473,30 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                 continue
             if b.kind == "table_row":
                 close()
-                units.append(_row_unit(b))
+                units.append(_row_unit(b, pdf))
                 first_on_page = False
                 continue
             if b.kind in ("title", "heading"):
                 close()
-                units.append(_unit(b.kind, [(text, b.page)], b.x0))
+                units.append(_unit(b.kind, [(text, b.page)], b.x0, pdf=pdf))
                 first_on_page = False
                 continue
             ntext = normalize_text(text)
             can_join = False
-            if open_parts is not None and not starts_new_unit(ntext):
+            if open_parts is not None and b.kind == "line" and open_soft and last_line_full \
+                    and _open_bracket(normalize_text("".join(t for t, _ in open_parts))) \
+                    and not re.match(r"^第\s*\d+\s*条", ntext):
+                can_join = True  # 「(○○県○○市○○町」 + 「○番地)」: inside parentheses
+            elif open_parts is not None and not starts_new_unit(ntext):
                 prev = normalize_text(open_parts[-1][0])
-                if not _ENDS_SENTENCE.search(prev) and not _is_caption_only(prev):
+                whole = normalize_text("".join(t for t, _ in open_parts))
+                ended = _ENDS_SENTENCE.search(prev) and not _open_bracket(whole)
+                if ended and b.kind == "line" and open_soft and last_line_full and b.x0 is not None \
+                        and open_x0 is not None and b.x0 > open_x0 + 0.5 * size and starts_new_unit(whole):
+                    # a numbered paragraph with a hanging indent goes on after a full stop:
+                    # 「８ 授受の方法 市は…手渡す。」 + 「 データは…格納する。」
+                    can_join = True
+                elif not ended and not _is_caption_only(prev):
                     if b.kind == "line" and open_soft:
                         can_join = last_line_full
                     elif first_on_page and not open_soft and b.kind == "paragraph":

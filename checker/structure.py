@@ -178,6 +178,7 @@ class _Builder:
         self.pending_caption: str | None = None
         self.seen_article = False
         self.last_row_label: str | None = None
+        self.last_row_acc: _FieldAcc | None = None
         self.headings: list[str] = []
 
     # ---- emit
@@ -232,6 +233,7 @@ class _Builder:
                 self.on_row(u)
                 continue
             self.last_row_label = None
+            self.last_row_acc = None
             t = u.text
             if not t:
                 continue
@@ -454,7 +456,7 @@ class _Builder:
                 self.prose_field = saved if is_sub else None
                 return
             # a short numbered line without a full stop: a heading (and a field label)
-            if len(rest) <= 40 and "。" not in rest and not re.search(r"[、,]", rest):
+            if len(rest) <= 40 and "。" not in rest and (not re.search(r"[、,]", rest) or not re.search(r"[\u3041-\u309f]$", rest)):
                 if is_sub:
                     self.items = [("paren", f"({num})" if num and num.isdigit() else m.group("num").strip())]
                     self.start_prose_field(rest, u.page)
@@ -487,6 +489,14 @@ class _Builder:
             return
         if len(nonempty) == 1:
             c = cells[nonempty[0]]
+            acc = self.last_row_acc
+            if nonempty[0] > 0 and acc is not None:
+                # a row continued (across a page break): the label cell is empty
+                saved = self.prose_field
+                self.prose_field = acc
+                self.emit(c, 0, len(c.text), clause=None, field_label=acc.label)
+                self.prose_field = saved
+                return
             if self.on_section(c):
                 return
             self.emit(c, 0, len(c.text))
@@ -508,6 +518,7 @@ class _Builder:
             self.prose_field = saved
             if not acc.values:
                 acc.values.append("")
+            self.last_row_acc = acc
         self.last_row_label = texts[0] or self.last_row_label
 
 
@@ -728,6 +739,13 @@ def build_document(raw: RawDocument) -> Document:
     if raw.error is not None:
         return Document(**base)
     units = normalize_document(raw)
+    title = _title(units)
+    if title and not any(u.kind == "title" for u in units[:60]):
+        # the title found among the first lines is a title, not a sentence (as in DOCX/text)
+        for u in units[:25]:
+            if u.kind == "paragraph" and u.text == title:
+                u.kind = "title"
+                break
     b = _Builder(units)
     b.run()
     sentences = b.sentences
@@ -750,7 +768,7 @@ def build_document(raw: RawDocument) -> Document:
     periods, contract = _periods(sentences, list(fields), hint)
     doc = Document(
         **base,
-        title=_title(units),
+        title=title,
         text="\n".join(s.text for s in sentences),
         sentences=tuple(sentences),
         clauses=clauses,
