@@ -75,7 +75,10 @@ def read_pdf(path: str | Path, data: bytes, digest: str) -> RawDocument:
     if b"%PDF-" not in data[:1024]:
         return fail("damaged", f"{name}: PDFファイルではありません（拡張子は .pdf ですが中身が別の形式です）。"
                                "作成元のソフトウェアでPDFとして保存し直すか、提出元に正しいファイルを求めてください。")
-    if b"%%EOF" not in data[-2048:] and b"%%EOF" not in data:
+    # the end-of-file marker closes the last revision; without it near the end (after any
+    # trailing whitespace or NULs) the file was cut off, and what pdfminer could still
+    # recover would be an older revision or a part: not read, never guessed
+    if b"%%EOF" not in data.rstrip(b" \t\r\n\x00")[-1024:]:
         return fail("damaged", f"{name}: PDFファイルが途中で切れています（ダウンロードやコピーが完了していない可能性があります）。"
                                "元のファイルをもう一度取得してください。")
     try:
