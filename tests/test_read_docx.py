@@ -192,3 +192,11 @@ def test_format_number_styles():
     assert format_number(3, "irohaFullWidth") == "ハ"
     assert format_number(2, "decimalEnclosedCircle") == "②"
     assert format_number(4, "upperRoman") == "IV"
+
+
+def test_docx_of_pasted_scans_is_image_only():
+    jpeg = FIX / "bad" / "certificate_scan.jpg"
+    data = _docx_bytes(lambda d: d.add_picture(str(jpeg)))
+    doc = read_docx(Path("scan.docx"), data, "x")
+    assert doc.error is not None and doc.error.code == "image_only"
+    assert doc.error.message.startswith("scan.docx") and "OCR" in doc.error.message

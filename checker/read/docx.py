@@ -92,6 +92,13 @@ def read_docx(path: str | Path, data: bytes, digest: str) -> RawDocument:
         return fail("damaged", f"{name}: Word文書（DOCX）の内容を解釈できませんでした（{type(exc).__name__}）。"
                                "Wordで開けるか確かめ、保存し直したファイル又はPDFを指定してください。")
     if not any(pg.blocks for pg in pages):
+        body = document.element.body
+        pictures = sum(1 for el in body.iter() if el.tag in (W + "drawing", W + "pict"))
+        if pictures:
+            return RawDocument(path=str(p), format="docx", sha256=digest, page_count=len(pages), pages=tuple(pages),
+                               error=DocError("image_only",
+                                              f"{name}: Word文書の本文が画像（{pictures}点）だけで、文字情報がないため読み取れません"
+                                              "（スキャン画像を貼り付けた文書）。OCR（文字認識）処理をするか、元の文書ファイル又はテキスト付きPDFを提出元に求めてください。"))
         return RawDocument(path=str(p), format="docx", sha256=digest, page_count=len(pages), pages=tuple(pages),
                            error=DocError("empty", f"{name}: Word文書に本文の文字がありません。内容のある文書を指定してください。"))
     if len(pages) > limits.max_pages:
