@@ -168,3 +168,77 @@ def test_table_rows_keep_cells_and_map_back():
     assert u.kind == "table_row"
     assert [c.text for c in u.cells] == ["再委託先", "株式会社 ○○印刷"]
     assert u.cells[1].raw_slice(0, 4) == "株式会社"
+
+
+def _pdf_xy(pages, height=842.0):
+    """(text, top, x0, x1) lines per page."""
+    rp = []
+    for n, lines in enumerate(pages, 1):
+        blocks = tuple(Block("line", t, n, top=top, bottom=top + 10.5, x0=x0, x1=x1) for t, top, x0, x1 in lines)
+        rp.append(RawPage(n, blocks, height=height, width=595.0))
+    return RawDocument("x.pdf", "pdf", "0", tuple(rp), len(rp))
+
+
+def test_title_repeated_as_running_header_on_later_pages_is_dropped():
+    doc = _pdf_xy([
+        [("個人情報取扱特記事項", 93, 240, 350), ("第１条　乙は、秘密を守らなければならない。", 130, 70, 300)],
+        [("個人情報取扱特記事項", 36, 240, 350), ("第２条　乙は、複写してはならない。", 90, 70, 260)],
+    ])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts.count("個人情報取扱特記事項") == 1
+
+
+def test_hanging_indent_paragraph_continues_after_a_full_stop():
+    doc = _pdf_xy([[
+        ("８　授受の方法　市は、医療費データをＵＳＢメモリに格納して受託者に手渡す。", 387, 70.87, 522.37),
+        ("データは、パスワードを設定せず、暗号化もしないで格納する。", 404, 81.37, 511.87),
+        ("９　再委託　無", 423, 70.87, 144.37),
+        ("１０　安全管理　受託者は、作業員以外の立入りを制限する。受託者は、記録を残す。", 442, 70.87, 522.37),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts[0].endswith("手渡す。データは、パスワードを設定せず、暗号化もしないで格納する。")
+    assert texts[1] == "9 再委託 無"
+
+
+def test_indented_new_paragraphs_are_not_joined_after_a_full_stop():
+    doc = _pdf_xy([[
+        ("第１条　乙は、この契約書及び別添の仕様書に従い、頭書の履行期間内に本業務を完了しなけれ", 100, 70.87, 522),
+        ("ばならない。", 117, 81.37, 140),
+        ("この契約の締結を証するため、本書２通を作成し、甲乙記名押印の上、各自その１通を保有す", 136, 81.37, 522),
+        ("る。", 153, 70.87, 92),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert len(texts) == 2 and texts[1].startswith("この契約の締結")
+
+
+def test_line_inside_open_parentheses_continues_even_if_it_looks_like_a_bullet():
+    doc = _pdf_xy([[
+        ("第８　受託者は、本業務の一部を、株式会社北斗入力センター（○○県○○市○○町", 100, 70.87, 522),
+        ("○番地）に再委託することができる。", 117, 81.37, 300),
+    ]])
+    (u,) = normalize_document(doc)
+    assert u.text.endswith("(○○県○○市○○町○番地)に再委託することができる。")
+
+
+def test_sentence_end_inside_parentheses_is_no_line_end():
+    doc = _pdf_xy([[
+        ("桐ケ丘市（以下「甲」という。）と株式会社キリガオカ情報サービス（以下「乙」という。）", 100, 81.37, 522),
+        ("とは、次のとおり契約を締結する。", 117, 70.87, 250),
+    ]])
+    (u,) = normalize_document(doc)
+    assert u.text.endswith("という。)とは、次のとおり契約を締結する。")
+
+
+def test_gap_spaces_of_justified_pdf_text_are_closed_but_words_stay_apart():
+    doc = _pdf_xy([[
+        ("暗号化を行わずにDV D-Rに書き込み、添付のIS MS認証登録証により、3 0日以内に5,000 人分を", 100, 70.87, 522),
+        ("納品する。ソフト「DiskWipe Pro」を用い、ISO/IEC 27001に従う。第10 作業従事者", 117, 70.87, 400),
+    ]])
+    text = normalize_document(doc)[0].text
+    assert "DVD-R" in text and "ISMS認証" in text and "30日" in text and "5,000人分" in text
+    assert "DiskWipe Pro" in text and "ISO/IEC 27001" in text and "第10 作業従事者" in text
+
+
+def test_text_files_keep_their_spaces():
+    doc = _txt([[("paragraph", "添付のIS MS認証")]])
+    assert normalize_document(doc)[0].text == "添付のIS MS認証"

@@ -376,3 +376,30 @@ def test_parties_defined_in_the_first_article_of_special_provisions():
 def test_schedule_tables_are_not_read_as_labels():
     doc = build_document(txt("| 回 | 4月1日 | 100件 |"))
     assert all("4月1日" not in f.label for f in doc.fields)
+
+
+def test_table_row_continued_on_the_next_page_stays_in_its_field():
+    raw = RawDocument("t.pdf", "pdf", "0", (
+        RawPage(1, (Block("table_row", "返還及び廃棄の方法 | 受託者は、CD-Rを返却する。", 1,
+                          cells=("返還及び廃棄の方法", "受託者は、CD-Rを返却する。"), top=700, bottom=780, x0=70, x1=524),)),
+        RawPage(2, (Block("table_row", " | 損紙は溶解処理する。", 2, cells=("", "損紙は溶解処理する。"),
+                          top=79, bottom=120, x0=70, x1=524),)),
+    ), 2)
+    doc = build_document(raw)
+    (f,) = doc.fields
+    assert f.label == "返還及び廃棄の方法" and f.value == "受託者は、CD-Rを返却する。 損紙は溶解処理する。"
+    assert by_text(doc, "溶解処理").field == "返還及び廃棄の方法" and by_text(doc, "溶解処理").page == 2
+
+
+def test_numbered_heading_with_a_comma_is_a_heading():
+    doc = build_document(txt("""
+(3) 契約終了後の個人情報データの保存年限、返還・廃棄方法
+契約終了後、受託者は、個人情報を保存しない。
+"""))
+    assert by_text(doc, "保存しない").field == "契約終了後の個人情報データの保存年限、返還・廃棄方法"
+
+
+def test_pdf_title_line_is_the_title_not_a_sentence():
+    doc = build_document(pdf([("業務委託契約書", 93, 250), ("第１条　乙は、誠実に履行する。", 130, 70)]))
+    assert doc.title == "業務委託契約書"
+    assert [s.text for s in doc.sentences] == ["乙は、誠実に履行する。"]
