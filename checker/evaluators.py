@@ -15,7 +15,7 @@ from typing import Callable
 from checker.model import CONTRACT_KINDS, Document, Sentence, Status
 
 # --------------------------------------------------------------------------- privacy mark
-PMARK = re.compile(r"プライバシー\s*マーク|Pマーク|JIS\s*Q\s*15001")
+PMARK = re.compile(r"プライバシー[・\s]*マーク|Pマーク|JIS\s*Q\s*15001")
 ISMS = re.compile(r"ISMS|ISO\s*/?\s*(?:IEC)?\s*27001|JIS\s*Q\s*27001|情報セキュリティマネジメントシステム")
 NONE = re.compile(r"^\s*(?:無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|申請(?:予定|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い)(?:[。、)]|$)|いずれも.{0,10}(?:ない|ません)")
 SUB = re.compile(r"再委託先|再受託者|再委託事業者|下請")
