@@ -65,7 +65,7 @@ PHONE_CUE_RE = re.compile(
 
 PREF = r"(?:東京都|北海道|(?:京都|大阪)府|" + KANJI + r"{2,3}県)"
 # 町名 then a house number: 本町1-2-3, 本町一丁目2番3号, 本町2丁目15番地の4, 野口町1丁目
-ADDR_NUMBER = (rf"{KNUM}+{SP}?(?:丁目|番町|番地|番|号|{H})"
+ADDR_NUMBER = (rf"(?<!第){KNUM}+{SP}?(?:丁目|番町|番地|番|号|{H})"
                rf"(?:{SP}?{KNUM}+{SP}?(?:丁目|番地の|番地|番|号|の|{H}))*"
                rf"(?:{SP}?{D}+(?:号)?)?")
 ADDRESS_RE = re.compile(
@@ -100,11 +100,12 @@ _NOT_NAME_WORDS = re.compile(
     r"(会社|協会|組合|法人|学校|病院|委員|審議|事業|業務|個人|情報|契約|委託|処理|管理|責任|担当|従事|作業|取扱|電話|番号|"
     r"住所|氏名|名前|記載|代表|株式|有限|合同|営業|支店|本社|工場|様式|別紙|別記|センター|市長|市役所|役所|役場|受託|発注|"
     r"受注|検診|健診|保険|福祉|教育|健康|市民|住民|対象|確認|承諾|提出|報告|書面|実施|場合|期間|年度|令和|平成|昭和|"
-    r"甲|乙|丙|[0-9０-９]|[のはがをにへでもやかとよりまで、。・])")
+    r"仕様|認証|媒体|団地|工業|会館|地区|教育長|[0-9０-９]|甲|乙|丙|[、。・])")
+_PARTICLES = re.compile(r"[のはがをにへでもやかとよりまで]")
 _ORG_SUFFIX = re.compile(r"(課|係|室|局|所|市|県|都|府|者|員|長|等|会|社|院|校|館|庁|署|省|庫|書|類|票|簿|データ|..部)$")
 
 PERSON_LABELS = {"Person"}
-_NOT_START = set("者員長課係部局室所様氏殿及並又び等的")
+_NOT_START = set("者員課係局室所様氏殿及並又び等的何非不未")
 
 
 def _is_name(s: str) -> bool:
@@ -122,10 +123,12 @@ def _plausible_cue_name(s: str) -> bool:
     bare = s.replace(" ", "").replace("\u3000", "")
     if not _is_name(s) or len(bare) < 2 or bare in _NOT_NAMES:
         return False
+    if bare[-1] in "仕模同多各皆" or bare[0] in _NOT_START:
+        return False  # 業務仕|様, 何人
     parts = re.split(SP, s)
     if len(parts) > 1 and any(p in _NOT_NAMES or _ORG_SUFFIX.search(p) or p[0] in _NOT_START for p in parts):
         return False
-    return not _NOT_NAME_WORDS.search(bare) and not _ORG_SUFFIX.search(bare)
+    return not _NOT_NAME_WORDS.search(bare) and not _ORG_SUFFIX.search(bare) and not _PARTICLES.search(bare)
 
 
 # --------------------------------------------------------------------------- spans
@@ -190,22 +193,42 @@ def _spans_names_lexical(text: str) -> list[tuple[int, int, str]]:
     return spans
 
 
+_COMPANY_BEFORE = re.compile(r"(株式会社|有限会社|合同会社|法人|会社|\(株\)|（株）)[^\s\u3000、。（）()「」]{0,12}$")
+_PLACE_AFTER = re.compile(r"^[\u4e00-\u9fff\u3041-\u3096\u30a1-\u30fa\u30f6]{0,3}[市区町村郡県都府]")
+_HONORIFIC_AFTER = re.compile(r"^[ \u3000]?(さん|様|氏|殿|君|課長|係長|部長|主任|主査|主事|室長|所長|宛)")
+
+
 def _spans_names_ner(text: str, ents: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     spans = []
     for a, b, label in ents:
-        if label == "Phone_Number" and sum(ch.isdigit() for ch in text[a:b]) >= 8:
+        while b > a and text[b - 1] in " \u3000":
+            b -= 1
+        while a < b and text[a] in " \u3000":
+            a += 1
+        s = text[a:b]
+        if label == "Phone_Number" and sum(ch.isdigit() for ch in s) >= 8:
             spans.append((a, b, MASK_PHONE))
             continue
-        if label not in PERSON_LABELS:
+        if label not in PERSON_LABELS or not _is_name(s):
             continue
-        s = text[a:b]
-        if not _is_name(s) or _ORG_SUFFIX.search(s) and len(s) > 2:
-            continue
-        if text[b:b + 1] and text[b] in "市区町村県都府郡" or text[b:b + 2] in ("株式", "会社", "法人"):
-            continue  # 東村山|市長: a place (or company) the model took for a person
+        bare = s.replace(" ", "").replace("\u3000", "")
+        after = text[b:]
+        if _NOT_NAME_WORDS.search(bare) or (_ORG_SUFFIX.search(bare) and len(bare) > 2):
+            continue  # 教育長, 生体認証: a post or a noun the model took for a person
+        if len(bare) == 1 and not _HONORIFIC_AFTER.match(after):
+            continue  # a lone character is a name only with a title or honorific after it
+        if bare.endswith("仕") or re.search(r"..[市区郡県]", bare):
+            continue  # 別紙仕|様書, 千草市工業団地
+        if _PLACE_AFTER.match(after) or re.match(r"^第?[0-9０-９]", after):
+            continue  # 東村山|市長, 青葉ヶ|丘市, 東村健|第205号: places and document numbers
+        if bare[0] in _NOT_START:
+            continue  # 非公表, 何人
+        if _COMPANY_BEFORE.search(text[:a]) or re.match(r"^(株式会社|有限会社|合同会社|\(株\)|（株）)", after):
+            continue  # 株式会社|千草ダイレクト: a company name
         # a surname alone followed by a space and a given name: take the given name too
-        m = re.match(rf"{SP}{NAMECH}{{1,3}}(?!{NAMECH})", text[b:])
-        if m and not _NOT_NAME_WORDS.search(m.group().strip()) and not _ORG_SUFFIX.search(m.group().strip()):
+        m = re.match(rf"{SP}{NAMECH}{{1,3}}(?!{NAMECH})", after)
+        given = m.group().strip() if m else ""
+        if m and not _NOT_NAME_WORDS.search(given) and not _ORG_SUFFIX.search(given) and given not in _NOT_NAMES:
             b += m.end()
         spans.append((a, b, MASK_NAME))
     return spans
