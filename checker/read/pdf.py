@@ -236,7 +236,8 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
     blocks: list[Block] = []
     tables = []
     try:
-        found = page.find_tables()
+        # ruled tables are made of lines and rectangles: a page of plain text has none
+        found = page.find_tables() if (page.lines or page.rects or page.curves) else []
     except Exception:
         found = []  # a table finder failure must not lose the page's text
     for t in found:
