@@ -82,6 +82,13 @@ def entities(text: str) -> list[tuple[int, int, str]]:
     return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
 
 
+def entities_many(texts: Iterable[str]) -> list[list[tuple[int, int, str]]]:
+    """``entities`` over many texts in one batch (``nlp.pipe``); order preserved."""
+    nlp = _load(True)
+    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for doc in nlp.pipe(list(texts), batch_size=64)]
+
+
 def _key(text: str) -> str:
     import hashlib
 
