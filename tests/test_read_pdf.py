@@ -299,3 +299,26 @@ def test_values_of_fillable_form_fields_are_read_in_their_cells():
     assert rows["再委託"] == ("無",)
     # a multi-line field: its lines joined like any multi-line cell
     assert rows["返還・廃棄方法"][0].startswith("入力を終えた調査票は毎週金曜日に市へ返還する。書き損じは")
+
+
+def test_mutated_pdfs_never_raise():
+    """Whatever pdfminer makes of a corrupted file, the reader returns a RawDocument: the
+    text, or an error with one of the codes of SPEC.md."""
+    import random
+
+    from checker.model import ERROR_CODES
+
+    base = (DOCS / "specification.cid.pdf").read_bytes()
+    rng = random.Random(20261126)
+    for i in range(40):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 30)):
+            pos = rng.randrange(len(data))
+            data[pos] = rng.randrange(256)
+        if i % 5 == 0:
+            cut = rng.randrange(len(data) // 2, len(data))
+            data = data[:cut] + b"\n%%EOF\n"
+        doc = read_pdf(Path(f"m{i}.pdf"), bytes(data), "x")
+        assert doc.error is None or doc.error.code in ERROR_CODES
+        if doc.error is not None:
+            assert doc.error.message.startswith(f"m{i}.pdf")
