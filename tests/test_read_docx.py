@@ -200,3 +200,19 @@ def test_docx_of_pasted_scans_is_image_only():
     doc = read_docx(Path("scan.docx"), data, "x")
     assert doc.error is not None and doc.error.code == "image_only"
     assert doc.error.message.startswith("scan.docx") and "OCR" in doc.error.message
+
+
+def test_tracked_changes_read_as_accepted():
+    """Deleted text of a revision is not read; inserted text is."""
+    from docx.oxml import parse_xml
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def build(d):
+        p = d.add_paragraph("乙は、甲の")
+        p._p.append(parse_xml(f'<w:del {ns} w:id="1" w:author="a"><w:r><w:delText>事後の報告により</w:delText></w:r></w:del>'))
+        p._p.append(parse_xml(f'<w:ins {ns} w:id="2" w:author="a"><w:r><w:t>書面による事前の承諾を得て</w:t></w:r></w:ins>'))
+        p.add_run("再委託することができる。")
+
+    doc = read_docx(Path("t.docx"), _docx_bytes(build), "x")
+    assert [b.text for b in blocks(doc)] == ["乙は、甲の書面による事前の承諾を得て再委託することができる。"]
