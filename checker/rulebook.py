@@ -369,8 +369,10 @@ def _compile_rule(rule: Rule, data: Any, path: Path) -> tuple[list[CompiledCheck
         if c.evaluator is None and not c.outcomes and c.topic is None:
             err(base, "topic / outcomes か evaluator のいずれかが必要です")
         statuses = {e.status for e in c.examples}
-        if not statuses & {"ok"} or not statuses & {"missing", "violation", "needs_review"}:
-            err(base + ["examples"], "例には ok のものと、missing / violation / needs_review のものの両方が必要です")
+        # a passing example is ok, or not_applicable for a check that SPEC gives no ok status
+        # (data-minimization.my-number, contractor-termination-right.clause: needs_review or n/a)
+        if not statuses & {"ok", "not_applicable"} or not statuses & {"missing", "violation", "needs_review"}:
+            err(base + ["examples"], "例には ok（ok のないチェックでは not_applicable）のものと、missing / violation / needs_review のものの両方が必要です")
         for key, msg in c.messages.items():
             for name in re.findall(r"\{(\w+)\}", msg):
                 if name not in PLACEHOLDERS and c.evaluator is None:

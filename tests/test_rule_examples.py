@@ -41,5 +41,5 @@ def test_every_check_has_passing_and_failing_examples() -> None:
     for rule in BOOK.rules:
         for check in rule.checks:
             statuses = {e.status for e in check.examples}
-            assert "ok" in statuses, check.id
+            assert statuses & {"ok", "not_applicable"}, check.id  # n/a where SPEC gives the check no ok
             assert statuses & {"missing", "violation", "needs_review"}, check.id
