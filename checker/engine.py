@@ -248,13 +248,18 @@ class _Run:
 
     def _requires(self, cc, docs, d: Decision) -> Decision:
         lacking = []
+        found: list[tuple[Document, Sentence]] = []
         for req, pred, applies in cc.requires:
             if applies is not None and not applies(_CASE_UNIT, self.ctx):
                 continue
-            if not any(pred(u, self.ctx) for doc in docs for u in self.units(doc, cc.spec.scope)):
+            unit = next((u for doc in docs for u in self.units(doc, cc.spec.scope) if pred(u, self.ctx)), None)
+            if unit is None:
                 lacking.append(req.label)
+            else:
+                found.extend(_evidence_sentences(unit, pred, self.ctx)[:1])
         if not lacking:
-            return d
+            # an ok that needs several elements cites where each of them is stated
+            return Decision(d.status, d.outcome, _dedupe(found + d.sentences), d.values, d.message_key)
         vals = dict(d.values)
         vals["missing"] = "、".join(lacking)
         return Decision(Status(cc.spec.requires_status), "requires", d.sentences, vals, "requires")

@@ -133,7 +133,9 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                 j = len(sents)
             while j < len(sents) and len(ctx) < 8:
                 t = sents[j]
-                if PMARK.search(t.text) or ISMS.search(t.text) or SUB.search(t.text) or (t.field and SUB.search(t.field)):
+                if PMARK.search(t.text) or ISMS.search(t.text):
+                    break
+                if owner == "contractor" and (SUB.search(t.text) or (t.field and SUB.search(t.field))):
                     break
                 if (t.heading != s.heading) or (t.clause != s.clause and not t.field and t.clause) or (t.field and s.field and t.field != s.field and not re.search(r"範囲|期間|期限|番号|規格|登録|認証|有効", t.field)):
                     break
