@@ -9,6 +9,8 @@ from typing import Any, Mapping, Sequence
 from checker.model import CaseResult, Document, Finding, Status
 
 STATUS_ORDER = ("violation", "missing", "needs_review", "ok", "not_applicable")
+CORE_RULES = ("subcontracting", "data-return-deletion", "password-handling", "privacy-mark-validity",
+              "post-employment-nda")
 
 
 def _labels():
@@ -202,6 +204,8 @@ def checklist(result: CaseResult, rule_infos: list) -> list[dict]:
     accepted = {f.check for f in result.findings if f.accepted}
     rows = []
     rule_ids = list(result.rules) + [ri.id for ri in rule_infos if ri.id not in result.rules]
+    # the five core rules (SPEC.md, from the council's comments) first, then the profile's order
+    rule_ids.sort(key=lambda rid: CORE_RULES.index(rid) if rid in CORE_RULES else len(CORE_RULES))
     for rid in rule_ids:
         st = Status(result.rules.get(rid, Status.NOT_APPLICABLE))
         ri = info.get(rid)
