@@ -431,6 +431,16 @@ def _line_geometry(blocks: list[Block]) -> tuple[float | None, float | None, flo
     return left, right, size
 
 
+def _doc_geometry(raw: RawDocument, pages: list[list[Block]]) -> tuple[float | None, float | None, float]:
+    left, right, size = _line_geometry([b for p in pages for b in p])
+    n_lines = sum(1 for p in pages for b in p if b.kind == "line")
+    width = next((p.width for p in raw.pages if p.width), None)
+    if left is not None and width and n_lines < 12:
+        # too few lines to tell the text width: assume margins as wide on both sides
+        right = max(right or 0.0, width - left)
+    return left, right, size
+
+
 def _line_is_full(b: Block, left: float | None, right: float | None, size: float) -> bool:
     """The line reaches the right margin: it was wrapped, not ended."""
     if right is None or b.x0 is None:
@@ -451,7 +461,7 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
     pages = _drop_furniture(raw)
     pdf = raw.format == "pdf"
     # margins from the whole document: a page with few lines says little on its own
-    left, right, size = _line_geometry([b for p in pages for b in p])
+    left, right, size = _doc_geometry(raw, pages)
     units: list[Unit] = []
     open_parts: list[tuple[str, int]] | None = None  # a paragraph being built from lines
     open_x0: float | None = None

@@ -67,6 +67,8 @@ NUMBERED = re.compile(
     re.S)
 LABEL_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20}?)\s*[:]\s*(?P<value>.+)$", re.S)
 LABEL_SPACE_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20})\s+(?P<value>\S.*)$", re.S)
+_LABEL_NOUN = re.compile(r"(?:名|名称|先|理由|内容|期間|期限|場所|方法|措置|項目|者|課|番号|範囲|有無|体制|目的|概要|件数|対象|媒体|資料|情報)$")
+_PARTICLE_START = re.compile(r"^[はがをにでとのもへや、。]")
 _CLOSING = re.compile(r"(?:締結|成立)を証する|記名(?:押|捺)印|署名(?:押|捺)印|本書\s*\d+\s*通を作成|電子署名を(?:行|施)")
 _PARTICLE_END = re.compile(r"(?:は|が|を|に|で|と|の|も|へ|や|から|より|ため|とき|場合|こと|もの)$")
 _TITLE_WORDS = re.compile(
@@ -466,6 +468,12 @@ class _Builder:
                 return
         # unnumbered 「件名：…」
         fv = LABEL_VALUE.match(t)
+        if not (fv and _plausible_label(fv.group("label")) and len(fv.group("label")) <= 15):
+            # 「件名 令和9年度…」: a form laid out without ruled lines, label and value apart
+            fv = LABEL_SPACE_VALUE.match(t)
+            if fv and not (_LABEL_NOUN.search(fv.group("label")) and len(fv.group("label")) <= 14
+                           and _plausible_label(fv.group("label")) and not _PARTICLE_START.match(fv.group("value"))):
+                fv = None
         if fv and _plausible_label(fv.group("label")) and len(fv.group("label")) <= 15:
             label = _clean_label(fv.group("label"))
             acc = _FieldAcc(label, u.page)

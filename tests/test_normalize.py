@@ -21,6 +21,15 @@ def _txt(pages: list[list[tuple[str, str]]]) -> RawDocument:
     return RawDocument("x.txt", "txt", "0", tuple(rp), len(rp))
 
 
+def _pdf_xy(pages, height=842.0):
+    """(text, top, x0, x1) lines per page."""
+    rp = []
+    for n, lines in enumerate(pages, 1):
+        blocks = tuple(Block("line", t, n, top=top, bottom=top + 10.5, x0=x0, x1=x1) for t, top, x0, x1 in lines)
+        rp.append(RawPage(n, blocks, height=height, width=595.0))
+    return RawDocument("x.pdf", "pdf", "0", tuple(rp), len(rp))
+
+
 # ---------------------------------------------------------------- characters
 def test_nfkc_full_width_digits_and_letters():
     assert normalize_text("ＵＳＢメモリ２個、ＩＳＯ／ＩＥＣ　２７００１") == "USBメモリ2個、ISO/IEC 27001"
@@ -105,12 +114,12 @@ def test_new_unit_lines_are_not_joined():
 
 
 def test_short_lines_are_not_joined_to_the_next():
-    doc = _pdf([[
-        ("東保年第１８７号", 60, 430),
-        ("令和９年２月１０日", 78, 420),
-        ("東雲市個人情報保護審議会の意見を求めるため、この文書を送付するものであり、次に掲げ", 120, 70),
-        ("る事項について述べる", 137, 70),
-        ("記", 160, 290),
+    doc = _pdf_xy([[
+        ("東保年第１８７号", 60, 430, 522),
+        ("令和９年２月１０日", 78, 420, 522),
+        ("東雲市個人情報保護審議会の意見を求めるため、この文書を送付するものであり、次に掲げ", 120, 70, 522),
+        ("る事項について述べる", 137, 70, 175),
+        ("記", 160, 290, 300),
     ]])
     texts = [u.text for u in normalize_document(doc)]
     assert texts[0] == "東保年第187号"
@@ -168,15 +177,6 @@ def test_table_rows_keep_cells_and_map_back():
     assert u.kind == "table_row"
     assert [c.text for c in u.cells] == ["再委託先", "株式会社 ○○印刷"]
     assert u.cells[1].raw_slice(0, 4) == "株式会社"
-
-
-def _pdf_xy(pages, height=842.0):
-    """(text, top, x0, x1) lines per page."""
-    rp = []
-    for n, lines in enumerate(pages, 1):
-        blocks = tuple(Block("line", t, n, top=top, bottom=top + 10.5, x0=x0, x1=x1) for t, top, x0, x1 in lines)
-        rp.append(RawPage(n, blocks, height=height, width=595.0))
-    return RawDocument("x.pdf", "pdf", "0", tuple(rp), len(rp))
 
 
 def test_title_repeated_as_running_header_on_later_pages_is_dropped():

@@ -403,3 +403,11 @@ def test_pdf_title_line_is_the_title_not_a_sentence():
     doc = build_document(pdf([("業務委託契約書", 93, 250), ("第１条　乙は、誠実に履行する。", 130, 70)]))
     assert doc.title == "業務委託契約書"
     assert [s.text for s in doc.sentences] == ["乙は、誠実に履行する。"]
+
+
+def test_form_without_ruled_lines_label_space_value():
+    doc = build_document(pdf([("件名　　令和９年度住民税課税資料パンチ入力業務", 100, 70),
+                              ("委託先　　株式会社港南データ", 120, 70),
+                              ("受託者は 誠実に履行する。", 140, 70)]))
+    f = {x.label: x.value for x in doc.fields}
+    assert f == {"件名": "令和9年度住民税課税資料パンチ入力業務", "委託先": "株式会社港南データ"}
