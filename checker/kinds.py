@@ -19,7 +19,7 @@ __all__ = ["detect_kinds", "score_kinds", "THRESHOLD"]
 THRESHOLD = 4.0
 
 _SP_TITLE = re.compile(
-    r"特記事項|特約条項|取扱注意事項|個人情報(?:の)?(?:取扱|保護)(?:い)?に関する(?:特記事項|特約|覚書|基準|事項)|"
+    r"特記事項|特約条項|取扱注意事項|個人情報(?:の)?(?:取扱|保護)(?:い)?に関する.{0,4}(?:特記事項|特約|覚書|基準|事項)|"
     r"個人情報(?:の)?取扱(?:い)?(?:基準|条項|事項|特約)|個人情報保護(?:に関する)?(?:特約|条項)|データ(?:の)?取扱(?:い)?特記事項|"
     r"特約(?:条項)?$|特約書|(?:保護|セキュリティ|取扱)に関する(?:特記|遵守)事項|遵守事項$")
 _CONTRACT_TITLE = re.compile(r"契約書|約款|契約条項|委託契約|請負契約|賃貸借契約|協定書|覚書")
@@ -219,11 +219,25 @@ def detect_kinds(doc: Document) -> tuple[str, ...]:
         kinds.append("special_provisions")
     elif best == "special_provisions" and sc["contract"] >= 8 and _strong_contract(doc):
         kinds.insert(0, "contract")
+    elif best == "consultation" and _appended_sp(doc):
+        kinds.append("special_provisions")
+    elif best == "special_provisions" and sc["consultation"] >= 7 and _appended_sp(doc) \
+            and not _SP_TITLE.search(doc.title or ""):
+        kinds.insert(0, "consultation")  # a consultation form with the provisions attached
     elif best == "contract" and sc["specification"] >= 6 and any(
             _SPEC_TITLE.search(h) and len(h) <= 30 for h in doc.headings[1:]):
         kinds.append("specification")
     order = ("consultation", "contract", "special_provisions", "specification", "certificate", "other")
     return tuple(sorted(set(kinds), key=order.index))
+
+
+def _appended_sp(doc: Document) -> bool:
+    """Special provisions attached to another document: a 別記/別紙 part whose heading names
+    them, with at least three articles of its own."""
+    part = [c for c in doc.clauses if c.section]
+    if len(part) < 3:
+        return False
+    return any(len(h) <= 50 and _SP_TITLE.search(h) and "について" not in h for h in doc.headings)
 
 
 def _strong_contract(doc: Document) -> bool:

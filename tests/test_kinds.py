@@ -381,3 +381,17 @@ def test_error_document_has_no_kind():
 ])
 def test_worked_examples(path, expected):
     assert build_document(read_document(EXAMPLES / path)).kinds == expected
+
+
+def test_consultation_with_special_provisions_attached_is_both():
+    src = CONSULTATIONS["todokede_table"] + "\n===page===\n# 別紙　個人情報取扱特記事項\n" + SP_BODY
+    assert kinds(txt(src)) == ("consultation", "special_provisions")
+
+
+def test_consultation_listing_the_provisions_as_an_attachment_is_not_both():
+    src = CONSULTATIONS["todokede_table"] + "\n## 添付資料\n業務委託契約書（案）、個人情報取扱特記事項\n"
+    assert kinds(txt(src)) == ("consultation",)
+
+
+def test_special_provisions_titled_compliance_items():
+    assert kinds(txt("# 個人情報の取扱いに関する遵守事項\n" + SP_BODY)) == ("special_provisions",)
