@@ -5,6 +5,7 @@ What matching sees (``Unit.text``, ``Sentence.text``, :func:`normalize_text`):
 * NFKC: full-width digits, letters and ASCII punctuation become half-width, so
   （ ） → ( ), ： → :, full-width space → space, ⑴ → (1), ㈱ → (株). Circled numbers
   ①…⑳ are kept as they are (they mark items).
+* 「，」「．」 after a Japanese character read as 「、」「。」 (「受注者は，…する．」);
 * every wave dash / tilde (〜 U+301C, ～ U+FF5E, ∼, 〰) → ``~``;
 * every hyphen, dash and minus (‐ ‑ ‒ – — ― − －) → ``-``; a long-vowel mark (ー/ｰ) between
   digits → ``-``;
@@ -207,6 +208,12 @@ def _finish(buf: _Buf, pdf: bool = False) -> tuple[str, list[int], list[int]]:
     for i in range(1, len(chars) - 1):
         if chars[i] == _LONG_VOWEL and chars[i - 1].isdigit() and chars[i + 1].isdigit():
             chars[i] = "-"
+    # the 「，．」 style of punctuation reads as 「、。」 after a Japanese character
+    if any(c in ",." for c in chars):
+        raw = "".join(buf.raw)
+        for i in range(1, len(chars)):
+            if chars[i] in ",." and _is_cjk(chars[i - 1]) and raw[buf.src[i]] in "，．":
+                chars[i] = "、" if chars[i] == "," else "。"
     keep = [True] * len(chars)
     _squeeze(chars, keep)
     if pdf:

@@ -242,3 +242,8 @@ def test_gap_spaces_of_justified_pdf_text_are_closed_but_words_stay_apart():
 def test_text_files_keep_their_spaces():
     doc = _txt([[("paragraph", "添付のIS MS認証")]])
     assert normalize_document(doc)[0].text == "添付のIS MS認証"
+
+
+def test_comma_period_punctuation_style_reads_as_ten_maru():
+    assert normalize_text("受注者は，甲の承諾を得なければならない．") == "受注者は、甲の承諾を得なければならない。"
+    assert normalize_text("３．５％，１，０００円") == "3.5%,1,000円"
