@@ -219,3 +219,79 @@ def test_huge_page(tmp_path):
     raw = read_guarded(p, GuardLimits(memory_mb=1024, cpu_seconds=90, timeout_seconds=90))
     assert time.monotonic() - t0 < 100
     assert raw.error is not None and raw.error.code in ("too_large", "damaged")
+
+
+# --------------------------------------------------------------------------- a whole case
+def _tree_rss(root_pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(d.name))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to measure memory")
+def test_bomb_and_3000_pages_beside_a_good_contract(tmp_path):
+    """SPEC issue 7 done-when: the two are errors in under two minutes within 2 GB, the
+    contract is checked."""
+    import json
+    import subprocess
+    import threading
+
+    case = tmp_path / "案件"
+    case.mkdir()
+    make.bomb_pdf(case / "bomb.pdf", gib=4)
+    make.many_pages_pdf(case / "many.pdf", pages=3000)
+    good = ROOT / "fixtures" / "docs" / "contract_with_provisions.cid.pdf"
+    (case / "contract.pdf").write_bytes(good.read_bytes())
+
+    t0 = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "checker.cli", "check", str(case), "--format", "json",
+                             "--as-of", "2026-11-26"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            stop.wait(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    try:
+        out, err = proc.communicate(timeout=150)
+    finally:
+        stop.set()
+        th.join()
+        if proc.poll() is None:
+            proc.kill()
+    elapsed = time.monotonic() - t0
+    assert proc.returncode == 1, err.decode()
+    assert elapsed < 120, elapsed
+    assert peak[0] < 2 * 1024 ** 3, peak[0]
+    docs = {Path(d["path"]).name: d for d in json.loads(out)["cases"][0]["documents"]}
+    assert docs["bomb.pdf"]["error"]["code"] == "too_large"
+    assert docs["many.pdf"]["error"]["code"] == "too_large"
+    assert docs["contract.pdf"]["error"] is None
+    assert "contract" in docs["contract.pdf"]["kind"]
+    findings = json.loads(out)["cases"][0]["findings"]
+    assert any(e["path"].endswith("contract.pdf") for f in findings for e in f["evidence"])
+    print(f"\nbomb + 3000 pages + contract: {elapsed:.1f} s, peak memory {peak[0] / 1048576:.0f} MB")
