@@ -439,12 +439,25 @@ def _line_geometry(blocks: list[Block]) -> tuple[float | None, float | None, flo
 
 
 def _doc_geometry(raw: RawDocument, pages: list[list[Block]]) -> tuple[float | None, float | None, float]:
-    left, right, size = _line_geometry([b for p in pages for b in p])
-    n_lines = sum(1 for p in pages for b in p if b.kind == "line")
+    """Left margin, right margin and font size for the whole document.
+
+    The right margin is where the widest body line ends (a wrapped line reaches it; forms
+    and certificates have mostly short lines, so a percentile would not do). With few
+    lines, the page width minus the left margin (less three characters) is assumed too."""
+    blocks = [b for p in pages for b in p]
+    left, _, size = _line_geometry(blocks)
+    if left is None:
+        return None, None, size
+    heights = {p.number: p.height for p in raw.pages}
+    body = [b for b in blocks if b.kind in ("line", "table_row") and b.x0 is not None
+            and not (heights.get(b.page) and b.top is not None
+                     and (b.top < heights[b.page] * 0.06 or b.top > heights[b.page] * 0.94))]
+    ends = [getattr(b, "x1", None) or (b.x0 + _est_width(b.text.strip(), size)) for b in body]
+    right = max(ends) if ends else None
     width = next((p.width for p in raw.pages if p.width), None)
-    if left is not None and width and n_lines < 12:
-        # too few lines to tell the text width: assume margins as wide on both sides
-        right = max(right or 0.0, width - left)
+    n_lines = sum(1 for b in blocks if b.kind == "line")
+    if width and n_lines < 40:
+        right = max(right or 0.0, width - left - 3 * size)
     return left, right, size
 
 

@@ -247,3 +247,14 @@ def test_text_files_keep_their_spaces():
 def test_comma_period_punctuation_style_reads_as_ten_maru():
     assert normalize_text("受注者は，甲の承諾を得なければならない．") == "受注者は、甲の承諾を得なければならない。"
     assert normalize_text("３．５％，１，０００円") == "3.5%,1,000円"
+
+
+def test_short_form_lines_are_not_joined_when_a_wrapped_line_shows_the_margin():
+    lines = [("登録番号　IS 123456", 150, 102, 223), ("登録範囲　図書館システムの開発及び運用保守", 170, 102, 354),
+             ("初回登録日　2019年4月1日", 190, 102, 258), ("有効期限　2028年3月31日", 210, 102, 254)]
+    lines += [(f"行{i}　株式会社ブックネット", 230 + 20 * i, 102, 250) for i in range(10)]
+    lines += [("上記の組織の情報セキュリティマネジメントシステムは、上記規格の要求事項に適", 450, 102, 546),
+              ("合していることを証明します。", 470, 90, 258)]
+    texts = [u.text for u in normalize_document(_pdf_xy([lines]))]
+    assert "登録範囲 図書館システムの開発及び運用保守" in texts
+    assert "上記の組織の情報セキュリティマネジメントシステムは、上記規格の要求事項に適合していることを証明します。" in texts
