@@ -265,9 +265,11 @@ def _statuses(case_obj: dict) -> tuple:
             sorted((Path(d["path"]).name, tuple(d["kind"]), (d["error"] or {}).get("code")) for d in case_obj["documents"]))
 
 
-@pytest.mark.parametrize("case_dir", sorted(p.name for p in CASES.iterdir() if p.is_dir())[:4]
-                         + [f"../cases_pdf/{p.name}" for p in sorted((ROOT / "fixtures" / "cases_pdf").iterdir())
-                            if p.is_dir()][:1])
+_TEXT_CASES = sorted(p.name for p in CASES.iterdir() if p.is_dir())
+_PDF_CASES = [f"../cases_pdf/{p.name}" for p in sorted((ROOT / "fixtures" / "cases_pdf").iterdir()) if p.is_dir()][::7]
+
+
+@pytest.mark.parametrize("case_dir", _TEXT_CASES + _PDF_CASES + ["../bad"])
 def test_api_gives_the_cli_statuses(client, tmp_path, case_dir):
     from checker.cli import main
 
@@ -275,7 +277,7 @@ def test_api_gives_the_cli_statuses(client, tmp_path, case_dir):
     out = tmp_path / "cli.json"
     main(["check", str(d), "--format", "json", "--as-of", AS_OF, "--out", str(out)])
     cli = json.loads(out.read_text(encoding="utf-8"))["cases"][0]
-    r = client.post("/api/check", files=_upload(_case_files(d)), data={"as_of": AS_OF, "case": d.name})
+    r = client.post("/api/check", files=_upload(checker.api.case_files(d)), data={"as_of": AS_OF, "case": d.name})
     assert r.status_code == 200
     api = r.json()["cases"][0]
     assert _statuses(api) == _statuses(cli)
