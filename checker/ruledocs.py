@@ -88,7 +88,12 @@ class CheckInfo:
 
     @property
     def failing_examples(self) -> tuple[Example, ...]:
-        return tuple(e for e in self.examples if e.status != "ok")
+        """Examples that are flagged (violation, missing, needs_review)."""
+        return tuple(e for e in self.examples if e.status not in ("ok", "not_applicable"))
+
+    @property
+    def na_examples(self) -> tuple[Example, ...]:
+        return tuple(e for e in self.examples if e.status == "not_applicable")
 
     @property
     def passing_examples(self) -> tuple[Example, ...]:
