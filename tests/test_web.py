@@ -2,7 +2,6 @@
 results page with evidence highlighted in the text, and the history actions."""
 from __future__ import annotations
 
-import io
 import json
 import threading
 import warnings
