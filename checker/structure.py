@@ -67,6 +67,7 @@ NUMBERED = re.compile(
     re.S)
 LABEL_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20}?)\s*[:]\s*(?P<value>.+)$", re.S)
 LABEL_SPACE_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20})\s+(?P<value>\S.*)$", re.S)
+_TOC_LINE = re.compile(r"(?:\.{3,}|・{3,}|･{3,}|-{4,}|_{4,})\s*\d{1,3}$")
 _LABEL_NOUN = re.compile(r"(?:名|名称|日|先|理由|内容|期間|期限|場所|方法|措置|項目|者|課|番号|範囲|有無|体制|目的|概要|件数|対象|媒体|資料|情報)$")
 _PARTICLE_START = re.compile(r"^[はがをにでとのもへや、。]")
 _CLOSING = re.compile(r"(?:締結|成立)を証する|記名(?:押|捺)印|署名(?:押|捺)印|本書\s*\d+\s*通を作成|電子署名を(?:行|施)")
@@ -237,8 +238,8 @@ class _Builder:
             self.last_row_label = None
             self.last_row_acc = None
             t = u.text
-            if not t:
-                continue
+            if not t or _TOC_LINE.search(t):
+                continue  # empty, or a table-of-contents line 「第1条 目的……1」
             # 別記 / 別紙 sections
             if self.on_section(u):
                 continue

@@ -411,3 +411,15 @@ def test_form_without_ruled_lines_label_space_value():
                               ("受託者は 誠実に履行する。", 140, 70)]))
     f = {x.label: x.value for x in doc.fields}
     assert f == {"件名": "令和9年度住民税課税資料パンチ入力業務", "委託先": "株式会社港南データ"}
+
+
+def test_table_of_contents_lines_are_not_articles():
+    doc = build_document(txt("""
+目次
+第１条（目的）…………１
+第２条（秘密の保持）……２
+第１条（目的）　この契約は、業務の委託について定める。
+第２条（秘密の保持）　乙は、秘密を守る。
+"""))
+    assert [c.label for c in doc.clauses] == ["第1条", "第2条"]
+    assert doc.clauses[0].sentence_indexes and "目的" == doc.clauses[0].caption
