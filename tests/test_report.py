@@ -152,7 +152,8 @@ def test_markdown_checklist_findings_and_fix():
     assert "| × | 再委託の制限 | `subcontracting` | 違反 |" in out
     assert "| － | 退職後の守秘義務 | `post-employment-nda` | 対象外 |" in out
     assert "  > 「乙は、業務の一部を再委託することができる。」" in out
-    assert "  > — cases/2026-001/contract.txt p.3 第7条" in out
+    assert "  > — contract.txt p.3 第7条" in out  # relative to the case folder
+    assert "| contract.txt | 契約書・特記事項 | 6 | 読み込み済み |" in out
     assert "**修正文例**" in out and "  > 乙は、あらかじめ甲の書面による承諾を得た場合を除き" in out
     assert "（承認済み: 再委託しない旨を別途確認済み）" in out
     assert out.index("### × 再委託の制限") < out.index("### △ パスワードの取扱い")
