@@ -48,12 +48,19 @@ def load_case(path: Path, name: str | None = None) -> Case:
 
 
 def check_case(case: Case, as_of: dt.date, profile=None) -> CaseResult:
-    """Evaluate one case with the active profile's rulebook."""
+    """Evaluate one case with the active profile's rulebook; then the profile's standard
+    (``CaseResult.comparisons``) and the case's waivers (``checker.waivers``) are applied."""
     from checker.engine import evaluate
     from checker.profile import load_profile
 
     prof = profile if profile is not None else load_profile(None)
-    return evaluate(case, prof.rulebook, as_of)
+    result = evaluate(case, prof.rulebook, as_of)
+    finish = getattr(prof, "finish", None)  # the profile's standard: comparisons, its wording as fix
+    if finish is not None:
+        result = finish(case, result)
+    from checker.waivers import apply_case_waivers
+
+    return apply_case_waivers(case, result)  # itaku-accept.yaml beside the case: accepted, never dropped
 
 
 def check_paths(paths: list[Path], as_of: dt.date, profile=None) -> list[CaseResult]:

@@ -16,6 +16,7 @@ prefilter matches it, so GiNZA never runs on every sentence.
 """
 from __future__ import annotations
 
+import contextvars
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -90,9 +91,19 @@ class Ctx:
 
 
 # --------------------------------------------------------------------------- helpers
+# A profile's vocabulary (checker.profile): while a profile loads its rulebook, this holds a
+# function that rewrites each pattern, adding the organisation's words as alternatives
+# (個人情報取扱責任者 -> (?:個人情報取扱責任者|個人情報管理責任者)). None: patterns as written.
+REGEX_REWRITE: contextvars.ContextVar[Callable[[str], str] | None] = contextvars.ContextVar(
+    "itaku_regex_rewrite", default=None)
+
+
 def _regex(value: Any, loc: tuple) -> re.Pattern:
     if not isinstance(value, str) or not value:
         raise MatcherError("正規表現（文字列）を指定してください", loc)
+    rewrite = REGEX_REWRITE.get()
+    if rewrite is not None:
+        value = rewrite(value)
     try:
         return re.compile(value)
     except re.error as exc:
