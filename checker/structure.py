@@ -206,7 +206,7 @@ class _Builder:
                 heading=self.heading,
             )
             self.sentences.append(sent)
-            if art is not None and field_label is None:
+            if art is not None and sent.clause is not None:
                 art.idx.append(idx)
             yield_to = self.prose_field if field_label is not None and self.prose_field and field_label == self.prose_field.label else None
             if yield_to is not None:
@@ -522,7 +522,8 @@ class _Builder:
             self.prose_field = acc
             for vi in value_idx:
                 c = cells[vi]
-                self.emit(c, 0, len(c.text), clause=None, field_label=label)
+                self.emit(c, 0, len(c.text), clause=self.clause_label() if self.art is not None else None,
+                          field_label=label)
                 # emit uses the current article context for 'article'; table fields cite fields
             self.prose_field = saved
             if not acc.values:
