@@ -155,6 +155,7 @@ class _Art:
     page: int
     section: str | None
     idx: list[int] = dc_field(default_factory=list)
+    heading_like: bool = False  # 「第1 委託の概要」: a section heading of a form, not a contract article
 
 
 @dataclass
@@ -331,7 +332,7 @@ class _Builder:
         if self.art is not None and self.section is None and n == 1 and self.art.number >= 2 \
                 and (bare != self.art.label.endswith("条") or True) and self.seen_article:
             self.section = "別記"
-        art = _Art(label, n, caption, u.page, self.section)
+        art = _Art(label, n, caption, u.page, self.section, heading_like=bare and heading_like)
         self.articles.append(art)
         self.art = art
         self.seen_article = True
@@ -522,7 +523,7 @@ class _Builder:
             self.prose_field = acc
             for vi in value_idx:
                 c = cells[vi]
-                self.emit(c, 0, len(c.text), clause=self.clause_label() if self.art is not None else None,
+                self.emit(c, 0, len(c.text), clause=self.clause_label() if self.art is not None and not self.art.heading_like else None,
                           field_label=label)
                 # emit uses the current article context for 'article'; table fields cite fields
             self.prose_field = saved
