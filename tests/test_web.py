@@ -463,3 +463,26 @@ def test_recheck_page_shows_what_changed(client, fake_engine):
     assert "前回のチェック（#1）からの変化" in again.text
     assert 'class="chg chg-still_open">継続' in again.text
     assert 'href="/runs/1"' in again.text
+
+
+def test_a_crash_in_the_pipeline_is_one_clear_answer_and_the_server_goes_on(client, monkeypatch):
+    def boom(case, as_of, profile=None):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(checker.api, "check_case", boom)
+    r = client.post("/api/check", files=_upload(_case_files(_a_case())))
+    assert r.status_code == 500 and "予期しないエラー" in r.json()["error"]["message"]
+    page = client.post("/check", files=_upload(_case_files(_a_case())))
+    assert page.status_code == 500 and "システムの担当者" in page.text
+    monkeypatch.undo()
+    assert client.post("/api/check", files=_upload(_case_files(_a_case()))).status_code == 200
+
+
+def test_serve_refuses_a_wrong_profile_before_starting(monkeypatch, tmp_path, capsys):
+    import uvicorn
+
+    from checker.cli import main
+
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("must not start"))
+    assert main(["serve", "--db", str(tmp_path / "h.sqlite3"), "--profile", str(tmp_path / "none.toml")]) == 2
+    assert "none.toml" in capsys.readouterr().err

@@ -17,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import threading
+import traceback
 import urllib.parse
 from dataclasses import replace
 from pathlib import Path
@@ -217,7 +219,13 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
                 case_name = f"無題の案件 {dt.datetime.now().strftime('%Y-%m-%d %H:%M:%S')}"
             department = (up.fields.get("department") or "").strip()[:100]
             want_redact = checker.redact_default or (up.fields.get("redact") or "").lower() in ("1", "on", "true", "yes")
-            case, result = await run_in_threadpool(checker.check, folder, up.files, case_name, as_of_d)
+            try:
+                case, result = await run_in_threadpool(checker.check, folder, up.files, case_name, as_of_d)
+            except Exception as exc:  # a bug must not cost the clerk more than this one request
+                traceback.print_exc(file=sys.stderr)
+                raise _Answer(500, "internal",
+                              f"チェック中に予期しないエラーが起きました（{type(exc).__name__}）。"
+                              "ファイルを確かめてもう一度送り、直らなければシステムの担当者に連絡してください。")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         redact_result, redact_many = _redactor()
@@ -229,9 +237,15 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
                                                          "「個人情報を伏せる」を外してチェックしてください。")
             shown = await run_in_threadpool(_locked(redact_result), result)
             redacted = True
-        rec = await run_in_threadpool(
-            lambda: history.record(shown, department=department, as_of=as_of_d,
-                                   profile=checker.profile_name(), redacted=redacted, case_name=case_name))
+        try:
+            rec = await run_in_threadpool(
+                lambda: history.record(shown, department=department, as_of=as_of_d,
+                                       profile=checker.profile_name(), redacted=redacted, case_name=case_name))
+        except (HistoryError, OSError, sqlite3.Error) as exc:
+            traceback.print_exc(file=sys.stderr)
+            raise _Answer(503, "history_unavailable",
+                          f"チェックの結果を履歴（{history.path.name}）に保存できませんでした（{exc}）。"
+                          "しばらく待ってからもう一度送ってください。続く場合は --db のファイルと空き容量を確認してください。")
         return {"case": case, "raw_result": result, "rec": rec, "as_of": as_of_d, "department": department,
                 "redacted": redacted, "redact_many": redact_many if redacted else None}
 
@@ -407,6 +421,7 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
 
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.state.history = history
+    app.state.checker = checker
     app.state.max_upload = max_upload
     app.state.max_document = max_doc
     return app
@@ -481,7 +496,10 @@ def run_serve(args) -> int:
         hosts = None if host in ("0.0.0.0", "::", "") else sorted({"127.0.0.1", "localhost", "[::1]", "::1", host})
         app = create_app(db, profile=getattr(args, "profile", None), redact=bool(getattr(args, "redact", False)),
                          as_of=as_of if as_of and as_of != dt.date.today() else None, allowed_hosts=hosts)
+        app.state.checker.profile  # load the profile now: a wrong --profile stops here, not at the first upload
     except HistoryError as exc:
+        raise UsageError(str(exc)) from exc
+    except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from exc
     port = int(getattr(args, "port", 8000) or 8000)
     print(f"委託チェッカー: http://{host}:{port}/ を開いてください（履歴: {db}）。終了は Ctrl+C。", file=sys.stderr)
