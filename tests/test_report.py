@@ -214,3 +214,12 @@ def test_markdown_quotes_cannot_become_headings_or_lists():
     assert "  > 「本文\n  > \\# 見出しではない" in out
     assert "  > 1\\. 箇条書きではない" in out
     assert "  > \\- これも」" in out
+
+
+def test_markdown_lists_ok_rules_in_a_table_with_their_evidence():
+    out = render([clean_result()], "md", as_of=AS_OF, profile=fake_profile())
+    assert "指摘事項はありません。" in out
+    assert ("| ○ | 再委託の制限 | `subcontracting.clause` | contract.txt p.1 第5条"
+            "「あらかじめ甲の承諾を得なければ再委託してはならない。」 |") in out
+    assert "| ○ | 退職後の守秘義務 | `post-employment-nda.clause` | 退職後も守秘義務があります。 |" in out
+    assert "### ○" not in out

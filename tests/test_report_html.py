@@ -194,3 +194,15 @@ def test_an_edited_copy_of_the_templates_is_used(tmp_path, monkeypatch):
     assert "東雲市 委託点検票" in out and "個人情報取扱事務委託 点検結果" not in out
     assert "color: #123456" in out
     assert "&lt;script&gt;" in _html([sample_result(evidence_text="<script>x</script>")])  # still escaped
+
+
+def test_ok_rules_are_listed_compactly_with_their_evidence():
+    out = _html([clean_result()])
+    assert "指摘事項はありません。" in out
+    rows = _rows(out, "oklist")
+    assert rows[0] == ["判定", "項目・チェック", "根拠"]
+    sub = next(r for r in rows if "subcontracting.clause" in r[1])
+    assert sub[0] == "○" and "第5条" in sub[2] and "「あらかじめ甲の承諾を得なければ再委託してはならない。」" in sub[2]
+    nda = next(r for r in rows if "post-employment-nda.clause" in r[1])
+    assert nda[2] == "退職後も守秘義務があります。"  # no evidence: the message says why
+    assert 'id="c1-subcontracting"' in out  # the batch index links here
