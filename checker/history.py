@@ -677,7 +677,8 @@ def answers_report(items: Iterable[Item], *, title: str | None = None) -> str:
         lines.append(f"< {case} ({dept or '所管課未記入'}) >")
         lines.append("")
         for it in its:
-            where = f"（{it.where}）" if it.where else ""
+            first_file = it.where.split(" ", 1)[0] if it.where else ""
+            where = f"（{it.where}）" if it.where and first_file not in it.message else ""
             lines.append(f"- {it.message}{where}")
             if it.answer:
                 lines.append(f"- ⇒ {it.answer}")
@@ -768,7 +769,7 @@ def render_show(h: History, run_id: int, fmt: str) -> str:
     if run.previous_run_id:
         lines.append("前回からの変化: " + "、".join(f"{CHANGE_LABELS[k]} {len(v)}件" for k, v in changes.items()))
     lines.append("指摘:")
-    for f in findings:
+    for f in sorted(findings, key=lambda f: (-Status(f.status).rank, f.position)):
         it = items.get(f.item_id)
         state = f" [{it.state_label}]" if it else ""
         ch = f" ({CHANGE_LABELS[f.change]})" if f.change else ""
