@@ -57,7 +57,7 @@ _PI_TOPICS = [re.compile(p) for p in (
 _SP_SELF = re.compile(r"本特記事項|この特記事項|本特約|この特約|本注意事項|この注意事項")
 _SPEC_WORDS = re.compile(
     r"業務内容|業務の内容|業務の範囲|業務範囲|納品物|納入物|成果品|成果物|納品|履行場所|業務概要|業務の概要|作業内容|"
-    r"作業スケジュール|実施体制|提出書類|本仕様書|仕様書に定め|業務の目的|目的")
+    r"作業スケジュール|実施体制|提出書類|本仕様書|仕様書に定め|業務の目的|目的|納期|納入期限|業務名|業務の名称|委託業務名")
 _CERT_WORDS = [
     (re.compile(r"登録番号|認証番号|認定番号|証明書番号|Registration No|Certificate No|Certificate Number"), 2.0),
     (re.compile(r"有効期間|有効期限|認証期間|Valid|valid|有効年月日"), 1.5),
@@ -146,10 +146,15 @@ def score_kinds(doc: Document) -> dict[str, float]:
     # --- contract
     if _CONTRACT_TITLE.search(title) and not re.search(r"について|諮問|届出", title):
         sc["contract"] += 5
-    if s.n_jo >= 3:
-        sc["contract"] += 3 + (1 if s.n_jo >= 8 else 0)
     pk = set(s.parties)
-    if pk & {"甲", "発注者", "委託者"} and pk & {"乙", "受注者", "受託者"}:
+    defined = bool(pk & {"甲", "発注者", "委託者"} and pk & {"乙", "受注者", "受託者"})
+    if s.n_jo >= 3:
+        # articles alone are the shape of special provisions too; with the parties defined,
+        # a price or a signature they are a contract's
+        sc["contract"] += 2 + (1 if s.n_jo >= 8 else 0)
+        if defined or re.search(r"記名押印|署名押印|記名捺印|契約金額|委託料|委託金額|請負代金", s.text):
+            sc["contract"] += 2
+    if defined:
         sc["contract"] += 3
     for rx, w in _CONTRACT_WORDS:
         if rx.search(s.text):
@@ -167,6 +172,9 @@ def score_kinds(doc: Document) -> dict[str, float]:
             sc["special_provisions"] += 1.5
     if _SP_SELF.search(s.text):
         sc["special_provisions"] += 3
+    arts = [c for c in doc.clauses if not c.section]
+    if len(arts) >= 4 and sum(1 for c in arts if "個人情報" in c.text) >= 0.5 * len(arts):
+        sc["special_provisions"] += 3  # nearly every article is about personal information
 
     # --- specification
     if _SPEC_TITLE.search(title) or _SPEC_TITLE.search(first_heads):

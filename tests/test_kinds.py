@@ -395,3 +395,27 @@ def test_consultation_listing_the_provisions_as_an_attachment_is_not_both():
 
 def test_special_provisions_titled_compliance_items():
     assert kinds(txt("# 個人情報の取扱いに関する遵守事項\n" + SP_BODY)) == ("special_provisions",)
+
+
+def test_special_provisions_without_title_numbered_with_jo():
+    src = """
+第１条　乙は、甲から委託を受けた業務の処理に当たり、個人情報を適正に取り扱わなければならない。
+第２条　乙は、業務に関して知り得た個人情報をみだりに他人に知らせてはならない。
+第３条　乙は、甲の承諾なく、個人情報を複写し、又は複製してはならない。
+第４条　乙は、甲の承諾なく、個人情報の処理を再委託してはならない。
+第５条　乙は、業務終了後、資料を甲に返還し、電子データを消去しなければならない。
+第６条　乙は、本特記事項に違反する事態が生じたときは、直ちに甲に報告しなければならない。
+第７条　甲は、必要に応じて乙の作業場所に立ち入り、調査することができる。
+"""
+    assert kinds(pdf_lines(src)) == ("special_provisions",)
+
+
+def test_specification_titled_gyomu_naiyosho_in_pdf_lines():
+    src = """
+業務内容書
+１　業務の名称　学校給食費の口座振替データ作成業務
+２　業務の目的　口座振替依頼書の内容をデータ化する。
+３　成果品　口座振替データ一式
+４　納期　令和９年５月３１日
+"""
+    assert kinds(pdf_lines(src)) == ("specification",)
