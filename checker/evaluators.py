@@ -244,7 +244,12 @@ def privacy_mark(run, cc, docs: list[Document]):
     pm = [m for m in stated if m.kind == "pmark"]
 
     def ev(ms):
-        return [(m.doc, s) for m in ms for s in m.sentences[:2]][:3]
+        out = []
+        for m in ms:
+            telling = [s for s in m.sentences if PMARK.search(s.text) or ISMS.search(s.text) or NUMBER.search(s.text)
+                       or VALID_KEY.search(s.text + (s.field or "")) or SCOPE.search(s.field or "")]
+            out.extend((m.doc, s) for s in (telling or m.sentences)[:2])
+        return out[:3]
 
     if part == "contractor":
         if pm:
