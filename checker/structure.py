@@ -210,10 +210,10 @@ class _Builder:
             self.sentences.append(sent)
             if art is not None and sent.clause is not None:
                 art.idx.append(idx)
-            yield_to = self.prose_field if field_label is not None and self.prose_field and field_label == self.prose_field.label else None
-            if yield_to is not None:
-                yield_to.idx.append(idx)
-                yield_to.values.append(text)
+            acc = self.prose_field
+            if field_label is not None and acc is not None and field_label == acc.label:
+                acc.idx.append(idx)
+                acc.values.append(text)
 
     def art_label(self, art: _Art) -> str:
         return (art.section or "") + art.label if art.section else art.label
@@ -253,7 +253,7 @@ class _Builder:
                     continue
                 if self.art is None:
                     self.headings.append(t)
-                    self.start_prose_field(m.group("cap").strip(), u.page, heading=False)
+                    self.start_prose_field(m.group("cap").strip(), u.page)
                     continue
             if CHAPTER.match(t):
                 self.set_heading(t, None)
@@ -331,7 +331,7 @@ class _Builder:
             heading_like = True
         # numbering restarting inside the same part: an appended part without a 別記 heading
         if self.art is not None and self.section is None and n == 1 and self.art.number >= 2 \
-                and (bare != self.art.label.endswith("条") or True) and self.seen_article:
+                and self.seen_article:
             self.section = "別記"
         art = _Art(label, n, caption, u.page, self.section, heading_like=bare and heading_like)
         self.articles.append(art)
@@ -412,7 +412,7 @@ class _Builder:
         if reset_fields:
             self.prose_field = None
 
-    def start_prose_field(self, label: str, page: int, heading: bool = True) -> None:
+    def start_prose_field(self, label: str, page: int) -> None:
         label = _clean_label(label)
         if not label:
             return
@@ -449,8 +449,6 @@ class _Builder:
             fv = LABEL_VALUE.match(rest) or LABEL_SPACE_VALUE.match(rest)
             if fv and _plausible_label(fv.group("label")) and not fv.group("value").startswith(("|",)):
                 label = _clean_label(fv.group("label"))
-                if not is_sub and self.heading_num is None:
-                    pass
                 acc = _FieldAcc(label, u.page)
                 self.fields.append(acc)
                 saved = self.prose_field
