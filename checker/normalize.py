@@ -259,10 +259,17 @@ class Unit:
 
 def _unit(kind: str, parts: list[tuple[str, int]], x0: float | None = None, pdf: bool = False) -> Unit:
     buf = _Buf()
-    for i, (t, p) in enumerate(parts):
-        if i:
-            buf.add_joint(p)
-        buf.add(t.strip(), p)
+    first = True
+    for t, p in parts:
+        # a line break inside a block (a DOCX soft break, a wrapped cell) is a soft wrap too
+        for piece in t.strip().split("\n"):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if not first:
+                buf.add_joint(p)
+            buf.add(piece, p)
+            first = False
     text, src, pages = _finish(buf, pdf)
     # strip the squeezed text
     lead = len(text) - len(text.lstrip())

@@ -141,3 +141,9 @@ def test_matsujitsu_is_the_months_last_day():
 def test_period_as_start_and_duration(text, end):
     (p,) = find_periods(text)
     assert p.start == parse_date(text) and p.end == end
+
+
+@pytest.mark.parametrize("text", ["令和　　年　　月　　日", "令和〇〇年〇月〇日", "令和○年○月○日", "平成　年　月　日まで"])
+def test_blank_date_placeholders_are_not_dates(text):
+    assert find_dates(text, era_hint="令和") == []
+    assert find_periods(text) == []

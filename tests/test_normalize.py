@@ -258,3 +258,10 @@ def test_short_form_lines_are_not_joined_when_a_wrapped_line_shows_the_margin():
     texts = [u.text for u in normalize_document(_pdf_xy([lines]))]
     assert "登録範囲 図書館システムの開発及び運用保守" in texts
     assert "上記の組織の情報セキュリティマネジメントシステムは、上記規格の要求事項に適合していることを証明します。" in texts
+
+
+def test_line_break_inside_a_paragraph_block_is_a_soft_wrap():
+    doc = _txt([[("paragraph", "乙は、個人情報を遵守しなければ\nならない。ISO/IEC\n27001")]])
+    (u,) = normalize_document(doc)
+    assert u.text == "乙は、個人情報を遵守しなければならない。ISO/IEC 27001"
+    assert u.raw_slice(0, len(u.text)).startswith("乙は、個人情報")
