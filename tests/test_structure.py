@@ -423,3 +423,8 @@ def test_table_of_contents_lines_are_not_articles():
 """))
     assert [c.label for c in doc.clauses] == ["第1条", "第2条"]
     assert doc.clauses[0].sentence_indexes and "目的" == doc.clauses[0].caption
+
+
+def test_supplementary_provisions_are_a_section():
+    doc = build_document(txt("第１条　この約款は、委託業務に適用する。\n附　則\n第１条　この約款は、令和９年４月１日から施行する。"))
+    assert [c.label for c in doc.clauses] == ["第1条", "附則第1条"]
