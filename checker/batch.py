@@ -51,6 +51,7 @@ class CaseOutcome:
     pid: int = 0
     peak_rss_kb: int = 0
     slug: str = ""
+    model_loaded: bool = False  # whether this process had loaded spaCy/GiNZA by the end of the case
 
     @property
     def unreadable(self) -> list:
@@ -176,6 +177,7 @@ def check_one(name: str, path: str) -> CaseOutcome:
             out.cache_hits, out.cache_misses = cache.hits - h0, cache.misses - m0
     out.seconds = time.perf_counter() - t0
     out.peak_rss_kb = _peak_rss_kb()
+    out.model_loaded = "spacy" in sys.modules
     return out
 
 
@@ -497,7 +499,8 @@ def write_stats(path: Path, outcomes: list[CaseOutcome], workers: int, cache_dir
     obj = {"workers": workers, "cache": cache_dir, "check_seconds": round(check_seconds, 3),
            "total_seconds": round(total_seconds, 3),
            "cases": [{"name": o.name, "seconds": round(o.seconds, 3), "pid": o.pid, "peak_rss_kb": o.peak_rss_kb,
-                      "cache_hits": o.cache_hits, "cache_misses": o.cache_misses, "error": o.error}
+                      "cache_hits": o.cache_hits, "cache_misses": o.cache_misses, "model_loaded": o.model_loaded,
+                      "error": o.error}
                      for o in outcomes]}
     write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=1))
 
@@ -527,7 +530,8 @@ def run_batch(args) -> int:
     except UsageError:
         raise
     except Exception as exc:  # noqa: BLE001 - a bad profile is a usage error
-        raise UsageError(f"プロファイル {args.profile} を読み込めません（{exc}）。名前又はファイルを確認してください。") from exc
+        which = f"プロファイル {args.profile}" if args.profile else "既定のルール"
+        raise UsageError(f"{which}を読み込めません（{exc}）。名前又はファイル、ルールファイルの記述を確認してください。") from exc
     cache_dir = None
     if not args.no_cache:
         from checker.cache import Cache, default_cache_dir

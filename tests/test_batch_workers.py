@@ -90,3 +90,28 @@ def test_every_output_agrees_with_results_json_on_the_corpus(tmp_path):
     for name, marks in expected.items():
         row = html.split(f">{name}</a>")[1].split("</tr>")[0]
         assert re.findall(r'<td class="cell [a-z_]+"[^>]*><a [^>]*>(.)</a>', row) == marks
+
+
+def test_two_workers_share_the_cache_and_rerun_reads_only_what_changed(tmp_path, monkeypatch):
+    batch_fakes.install(monkeypatch)
+    monkeypatch.setattr(batch, "_mp_context", lambda: mp.get_context("fork"))
+    src = tmp_path / "in"
+    for name in ("a", "b", "c", "d"):
+        (src / name).mkdir(parents=True)
+        (src / name / "c.txt").write_text(f"subcontracting=ok\n# {name}\n", encoding="utf-8")
+    stats = tmp_path / "stats.json"
+    monkeypatch.setenv("ITAKU_BATCH_STATS", str(stats))
+    args = ["batch", str(src), "--out", str(tmp_path / "out"), "--workers", "2", "--cache-dir", str(tmp_path / "cache"),
+            "--as-of", "2026-11-26"]
+
+    def run() -> dict:
+        assert main(args) == 0
+        return {c["name"]: c for c in json.loads(stats.read_text(encoding="utf-8"))["cases"]}
+
+    cold = run()
+    assert all(c["cache_misses"] == 1 and c["cache_hits"] == 0 for c in cold.values())
+    assert all(c["peak_rss_kb"] > 0 and c["pid"] for c in cold.values())
+    (src / "c" / "c.txt").write_text("subcontracting=ok\n# changed\n", encoding="utf-8")
+    warm = run()
+    assert {n: (c["cache_hits"], c["cache_misses"]) for n, c in warm.items()} == {
+        "a": (1, 0), "b": (1, 0), "c": (0, 1), "d": (1, 0)}
