@@ -152,9 +152,23 @@ def weakening(a: Clause, b: Clause) -> tuple[str, ...]:
         if w and not WEAK.search(x) and not any("弱められて" in d for d in details):
             details.append(f"「{w.group(0)}」が加えられ、義務が任意になっています")
         for word in CONDITIONS:
-            if x.count(word) > best.count(word):
+            if x.count(word) > best.count(word) and not _dropped_with_exception(word, x, best):
                 details.append(f"条件「{word}」が削られています")
     return tuple(dict.fromkeys(details))
+
+
+_EXCEPTION = re.compile(r"[^、。]*(?:場合|とき)を除(?:き|いて)|(?:ただし|但し)[^。]*この限りでない")
+_PROHIBIT = STRONG[0][1]
+
+
+def _dropped_with_exception(word: str, x: str, best: str) -> bool:
+    """True when ``word`` was lost only because the target dropped the whole exception it
+    sat in and kept the prohibition: 「あらかじめ甲の書面による承諾を得た場合を除き…してはならない」
+    -> 「…してはならない」 is stricter, not weaker."""
+    if _EXCEPTION.search(best) or not _PROHIBIT.search(x) or not _PROHIBIT.search(best):
+        return False
+    outside = _EXCEPTION.sub("", x)
+    return outside.count(word) <= best.count(word)
 
 
 def compare(standard: Document, target: Document) -> Comparison:
