@@ -135,7 +135,7 @@ def render_text(doc: Document) -> str:
         lines.append("")
         lines.append(f"■ 条項（{len(doc.clauses)}）")
         for c in doc.clauses:
-            first = doc.sentences[c.sentence_indexes[0]].text if c.sentence_indexes else ""
+            first = doc.sentences[c.sentence_indexes[0]].text if c.sentence_indexes else "（本文は表・様式の項目）"
             cap = f"（{c.caption}）" if c.caption else ""
             lines.append(f"  p.{c.page} {c.label}{cap}  {_cut(first, 50)}")
 

@@ -147,3 +147,16 @@ def test_period_as_start_and_duration(text, end):
 def test_blank_date_placeholders_are_not_dates(text):
     assert find_dates(text, era_hint="令和") == []
     assert find_periods(text) == []
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="令和平成昭和元年月日末度間RHS.-/～〜から至自まで0123456789０１２３４５一二三十〇 　同", max_size=40))
+def test_matches_and_periods_always_index_the_text(text):
+    for m in find_dates(text, era_hint="令和"):
+        assert 0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.text
+        assert m.date <= m.end_date
+    for p in find_periods(text, era_hint="令和"):
+        assert text[p.span_start:p.span_end] == p.text

@@ -428,3 +428,28 @@ def test_table_of_contents_lines_are_not_articles():
 def test_supplementary_provisions_are_a_section():
     doc = build_document(txt("第１条　この約款は、委託業務に適用する。\n附　則\n第１条　この約款は、令和９年４月１日から施行する。"))
     assert [c.label for c in doc.clauses] == ["第1条", "附則第1条"]
+
+
+# ---------------------------------------------------------------- robustness
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = "第条項12３４５（）()「」【】。、，．甲乙は市を委託者受託者別記別紙令和年月日R.-～〜 　\nア一①⑴:：以下という特記事項契約書"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["paragraph", "line", "heading", "title", "table_row"]),
+                          st.text(alphabet=_ALPHABET, max_size=40)), max_size=12))
+def test_any_blocks_structure_without_error_and_quotes_map_back(blocks):
+    bl = []
+    for i, (kind, text) in enumerate(blocks):
+        if kind == "table_row":
+            cells = tuple(text.split("|")) if "|" in text else (text[:5], text[5:])
+            bl.append(Block("table_row", " | ".join(cells), 1, cells=cells))
+        else:
+            bl.append(Block(kind, text, 1, top=100.0 + 17 * i, bottom=110.0 + 17 * i, x0=70.0))
+    raw = RawDocument("f.pdf", "pdf", "0", (RawPage(1, tuple(bl), height=842.0, width=595.0),), 1)
+    doc = build_document(raw)
+    joined = "".join(b.text for b in bl).replace("\n", "").replace(" ", "").replace("\u3000", "")
+    for s in doc.sentences:
+        assert s.text and s.page == 1
+        assert s.raw.replace(" ", "").replace("\u3000", "").replace("\n", "") in joined or " | " in s.raw
