@@ -79,6 +79,7 @@ _TITLE_WORDS = re.compile(
 PERIOD_WORDS = ("契約期間", "履行期間", "委託期間", "契約の期間", "業務期間", "委託の期間", "履行の期間",
                 "業務の期間", "実施期間", "作業期間", "期間")
 _PERIOD_LABEL = re.compile(r"(契約期間|履行期間|委託期間|契約の期間|業務期間|委託の期間|履行の期間|業務の期間|実施期間|作業期間|履行期限|委託期限)")
+_DEADLINE = re.compile(r"(有効期限|履行期限|委託期限|契約期限)\s*(?:[:は、]\s*)*")
 _VALIDITY_LABEL = re.compile(r"(有効期間|有効期限|認証期間|登録期間|付与期間|適用期間)")
 _HEADER_LABELS = {"項目", "区分", "事項", "名称", "内容", "記載事項", "摘要", "備考", "記載内容", "概要"}
 
@@ -719,6 +720,18 @@ def _periods(sentences: list[Sentence], fields: list[Field], hint: str | None) -
                 contract = per
     for s in sentences:
         ps = find_periods(s.text, hint)
+        if not ps:
+            # 「有効期限：2028年3月31日」「履行期限は、令和9年3月31日とする」: an end date alone
+            m = _DEADLINE.search(s.text)
+            if m:
+                ds = [d for d in find_dates(s.text[m.end():], hint) if d.start <= 4]
+                if ds:
+                    d = ds[0]
+                    per = Period(None, d.end_date, d.text, s.page, m.group(1))
+                    if not any(x.end == per.end and x.source == per.source for x in periods):
+                        periods.append(per)
+                    if contract is None and _PERIOD_LABEL.fullmatch(m.group(1)):
+                        contract = per
         for p in ps:
             before = s.text[max(0, p.span_start - 25):p.span_start]
             src = None

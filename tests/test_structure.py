@@ -453,3 +453,10 @@ def test_any_blocks_structure_without_error_and_quotes_map_back(blocks):
     for s in doc.sentences:
         assert s.text and s.page == 1
         assert s.raw.replace(" ", "").replace("\u3000", "").replace("\n", "") in joined or " | " in s.raw
+
+
+def test_validity_deadline_alone_in_a_sentence_is_a_period_end():
+    doc = build_document(txt("ISMS認証を取得している。有効期限：２０２８年３月３１日"))
+    (p,) = doc.periods
+    assert (p.start, p.end, p.source) == (None, dt.date(2028, 3, 31), "有効期限")
+    assert doc.period is None
