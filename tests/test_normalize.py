@@ -68,7 +68,7 @@ def test_letter_spaced_words_are_closed_up():
 
 
 def test_page_numbers():
-    for t in ("- 3 -", "－３－", "3/10", "３", "(3)", "P.3", "p3", "3ページ"):
+    for t in ("- 3 -", "－３－", "3/10", "３", "(3)", "P.3", "p3", "3ページ", "Page 3", "3 of 10", "― ３ ―"):
         assert is_page_number(t), t
     for t in ("第3条", "(3) 受付", "2027"):
         assert not is_page_number(t) or t == "2027"
