@@ -80,6 +80,7 @@ def render(results: list[CaseResult], fmt: str, *, as_of: dt.date | str | None,
         return json.dumps(to_json_obj(results, as_of), ensure_ascii=False, indent=2) + "\n"
     rules = rule_infos(profile)
     view = report_view(results, as_of, rules, profile_name(profile), redacted=redact)
+    view["profile_description"] = str(getattr(profile, "description", "") or "")
     if fmt == "text":
         return render_text_view(view)
     if fmt == "html":

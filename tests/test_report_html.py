@@ -206,3 +206,13 @@ def test_ok_rules_are_listed_compactly_with_their_evidence():
     nda = next(r for r in rows if "post-employment-nda.clause" in r[1])
     assert nda[2] == "退職後も守秘義務があります。"  # no evidence: the message says why
     assert 'id="c1-subcontracting"' in out  # the batch index links here
+
+
+def test_profile_description_is_shown_beside_its_name():
+    p = dataclasses.replace(fake_profile(), name="桜ケ丘市")
+    p.description = "桜ケ丘市の標準特記事項と比べる"  # FakeProfile is a plain (mutable) dataclass
+    out = render([sample_result()], "html", as_of=AS_OF, profile=p)
+    meta = dict((row[0], row[1]) for row in _rows(out, "meta"))
+    assert meta["プロファイル"] == "桜ケ丘市（桜ケ丘市の標準特記事項と比べる）"
+    md = render([sample_result()], "md", as_of=AS_OF, profile=p)
+    assert "| プロファイル | 桜ケ丘市（桜ケ丘市の標準特記事項と比べる） |" in md
