@@ -228,3 +228,12 @@ def test_rules_shows_one_rule_or_check_and_rejects_unknown_ids(capsys):
     assert code == 0 and f"`{check.id}`" in out and "## 修正文例" in out
     code, out, err = run(["rules", "no-such-rule"], capsys)
     assert code == 2 and "no-such-rule" in err and "itaku rules" in err
+
+
+@pipeline
+def test_unwritable_out_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "contract.txt").write_text(CONTRACT, encoding="utf-8")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    code, out, err = run(["check", tmp_path / "contract.txt", "--out", blocker / "report.txt"], capsys)
+    assert code == 2 and "レポートを書き出せませんでした" in err and out == ""
