@@ -390,7 +390,8 @@ def case_view(r: CaseResult, rules: list[RuleInfo]) -> dict:
         "counts": counts,
         "check_counts": check_counts,
         "accepted": sum(1 for f in r.findings if f.accepted),
-        "flagged": r.exit_flagged,
+        "flagged": any(d["error"] for d in docs) or any(
+            _status_of(f.status).flagged and not f.accepted for f in r.findings),
         "comparisons": _comparisons(r),
         "rule_docs": [by_id[rid] for rid in cited if rid in by_id],
     }

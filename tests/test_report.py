@@ -223,3 +223,14 @@ def test_markdown_lists_ok_rules_in_a_table_with_their_evidence():
             "「あらかじめ甲の承諾を得なければ再委託してはならない。」 |") in out
     assert "| ○ | 退職後の守秘義務 | `post-employment-nda.clause` | 退職後も守秘義務があります。 |" in out
     assert "### ○" not in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html", "md"])
+def test_results_with_plain_string_statuses_render(fmt):
+    """Results rebuilt from stored JSON (the history) may carry statuses as strings."""
+    r = sample_result()
+    r = dataclasses.replace(
+        r, rules={k: v.value for k, v in r.rules.items()},
+        findings=tuple(dataclasses.replace(f, status=f.status.value) for f in r.findings))
+    assert render([r], fmt, as_of="2026-11-26", profile=fake_profile()) == \
+        render([sample_result()], fmt, as_of=AS_OF, profile=fake_profile())
