@@ -111,7 +111,7 @@ def render_rules(profile: Any, rule_id: str | None = None, fmt: str = "text") ->
     if rule_id is None:
         if fmt == "md":
             return index_markdown(rules, profile_name(profile))
-        return _rules_list_text(rules, profile_name(profile))
+        return _rules_list_text(rules, profile_name(profile), profile)
     found = find_rule(rules, rule_id)
     if found is None:
         from checker.cli import UsageError
@@ -493,8 +493,15 @@ def render_text_view(view: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def _rules_list_text(rules: list[RuleInfo], profile: str) -> str:
-    out = [f"プロファイル: {profile}" if profile else "ルール一覧", ""]
+def _rules_list_text(rules: list[RuleInfo], profile: str, profile_obj: Any = None) -> str:
+    out = [f"プロファイル: {profile}" if profile else "ルール一覧"]
+    desc = str(getattr(profile_obj, "description", "") or "")
+    if desc:
+        out.append(f"  {desc}")
+    standard = getattr(profile_obj, "standard", None)
+    if standard:
+        out.append(f"  標準の特記事項: {standard}")
+    out.append("")
     if not rules:
         out.append("（ルールがありません）")
     width = max((len(r.id) for r in rules), default=0)

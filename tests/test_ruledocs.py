@@ -160,3 +160,11 @@ def test_generator_check_mode_detects_stale_docs(tmp_path, capsys):
     first.write_text(first.read_text(encoding="utf-8") + "手で書き足した行\n", encoding="utf-8")
     assert main(["--check", "--out", str(tmp_path)]) == 1
     assert first.name in capsys.readouterr().err
+
+
+def test_rules_list_names_the_profile_description_and_standard():
+    p = fake_profile()
+    p.description = "市の標準と比べる例"
+    p.standard = Path("/data/standard.txt")
+    head = render_rules(p, None).splitlines()[:3]
+    assert head == ["プロファイル: test-profile", "  市の標準と比べる例", "  標準の特記事項: /data/standard.txt"]
