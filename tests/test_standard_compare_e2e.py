@@ -139,7 +139,7 @@ def test_appended_special_provisions_are_compared_without_the_contract_articles(
 
 def test_cli_json_carries_the_comparison(tmp_path: Path) -> None:
     d = _case_with(tmp_path, STD_DIR / "weakened-modal.txt")
-    out = subprocess.run([sys.executable, "-m", "checker.cli", "check", str(d), "--profile", "sakuragaoka",
+    out = subprocess.run([str(Path(sys.executable).parent / "itaku"), "check", str(d), "--profile", "sakuragaoka",
                           "--format", "json", "--as-of", "2027-03-01"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode in (0, 1), out.stderr
     case = json.loads(out.stdout)["cases"][0]
