@@ -461,7 +461,8 @@ def render_text_view(view: dict) -> str:
             out.append(f"{row['mark']} {title}: {row['label']}{tail}")
             for f in row["findings"]:
                 acc = f"（承認済み: {f['accepted']}）" if f["accepted"] else ""
-                out.append(f"  {f['mark']} {f['check']} {f['label']}［重要度 {f['severity_label']}］{acc}")
+                title = f"（{f['check_title']}）" if f["check_title"] else ""
+                out.append(f"  {f['mark']} {f['check']}{title} {f['label']}［重要度 {f['severity_label']}］{acc}")
                 out.extend(_indent(f["message"], "      "))
                 # an ok finding cites its first evidence; a flagged one all of it
                 for e in f["shown_evidence"]:

@@ -127,6 +127,7 @@ def test_text_marks_accepted_findings_and_ends_with_notes_and_summary():
     out = _text()
     line = next(ln for ln in out.splitlines() if "subcontracting.flow-down" in ln)
     assert "（承認済み: 再委託しない旨を別途確認済み）" in line
+    assert line.startswith("  × subcontracting.flow-down（再委託先への義務） 記載なし［重要度 中］")
     lines = out.rstrip("\n").splitlines()
     assert lines[-1].startswith("規則 3 件: × 違反 1・× 記載なし 0・△ 要確認 1・○ 適合 0・－ 対象外 1")
     assert "承認済み 1 件" in lines[-1] and "読めない文書 1 件" in lines[-1]
