@@ -158,6 +158,9 @@ def live_server(tmp_path):
     th.join(10)
 
 
+SPEC_DOCX = (ROOT / "fixtures" / "docs" / "specification.docx").read_bytes()
+
+
 def _contract(marker: str) -> str:
     return ("# 個人情報取扱特記事項\n"
             f"第1条（再委託の禁止）乙は、あらかじめ甲の書面による承諾を得た場合を除き、{marker}業務に係る個人情報の取扱いを"
@@ -176,7 +179,8 @@ def test_parallel_uploads_do_not_mix(live_server):
     def one(i: int, marker: str) -> None:
         try:
             files = [("files", (f"契約{i}.txt", _contract(marker).encode("utf-8"), "text/plain")),
-                     ("files", ("memo.txt", f"# メモ\n{marker}のメモ。\n".encode("utf-8"), "text/plain"))]
+                     ("files", ("memo.txt", f"# メモ\n{marker}のメモ。\n".encode("utf-8"), "text/plain")),
+                     ("files", ("仕様書.docx", SPEC_DOCX, "application/octet-stream"))]  # read in the guard
             r = httpx.post(base + "/api/check", data={"case": f"案件{i}-{marker}", "as_of": AS_OF}, files=files,
                            headers={"origin": base}, timeout=300)
             assert r.status_code == 200, r.text
@@ -195,7 +199,8 @@ def test_parallel_uploads_do_not_mix(live_server):
         obj = results[marker]
         case = obj["cases"][0]
         names = sorted(Path(d["path"]).name for d in case["documents"])
-        assert names == sorted([f"契約{i}.txt", "memo.txt"]), names
+        assert names == sorted([f"契約{i}.txt", "memo.txt", "仕様書.docx"]), names
+        assert all(d["error"] is None for d in case["documents"]), case["documents"]
         text = json.dumps(case, ensure_ascii=False)
         assert marker in text
         for other in markers:
