@@ -516,7 +516,14 @@ def run_batch(args) -> int:
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise UsageError(f"--workers {workers}: 1 以上の数を指定してください。")
+    out_res = out_dir.resolve()
+    if out_res == root.resolve() or root.resolve().is_relative_to(out_res):
+        raise UsageError(f"{out_dir}: 出力先が案件のフォルダ {root} と重なっています。別のフォルダを --out に指定してください。")
     dirs = list_cases(root, out_dir)
+    for d in dirs:
+        if out_res.is_relative_to(d.resolve()):
+            raise UsageError(f"{out_dir}: 出力先が案件 {d.name} のフォルダの中にあり、次回はその文書として読まれてしまいます。"
+                             "案件のフォルダの外を --out に指定してください。")
     if not dirs:
         raise UsageError(f"{root}: 案件のフォルダがありません。案件ごとにサブフォルダを作り、文書を入れてください。")
     loose = [p.name for p in root.iterdir() if p.is_file() and not p.name.startswith(".")]
@@ -532,6 +539,11 @@ def run_batch(args) -> int:
     except Exception as exc:  # noqa: BLE001 - a bad profile is a usage error
         which = f"プロファイル {args.profile}" if args.profile else "既定のルール"
         raise UsageError(f"{which}を読み込めません（{exc}）。名前又はファイル、ルールファイルの記述を確認してください。") from exc
+    if args.redact:
+        try:
+            import checker.redact  # noqa: F401 - fail before the work, not after it
+        except ImportError as exc:
+            raise UsageError(f"--redact: 個人情報を伏せる機能を読み込めません（{exc}）。--redact を付けずに実行してください。") from exc
     cache_dir = None
     if not args.no_cache:
         from checker.cache import Cache, default_cache_dir

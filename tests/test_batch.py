@@ -204,3 +204,36 @@ def test_exit_status_counts_failed_cases():
     good = Document(path="x", format="txt", sha256="", pages=1)
     assert exit_status([CaseOutcome(name="a", path="a", documents=(good,), error="boom")]) == 1
     assert exit_status([CaseOutcome(name="a", path="a", documents=())]) == 2
+
+
+def test_output_folder_may_not_overlap_a_case(tmp_path, fakes):
+    src = make_cases(tmp_path / "in", {"a": {"c.txt": "subcontracting=ok\n"}})
+    assert run([str(src), "--out", str(src), "--no-cache"]) == 2
+    assert run([str(src), "--out", str(src / "a" / "report"), "--no-cache"]) == 2
+    assert run([str(src / "a"), "--out", str(src), "--no-cache"]) == 2
+    assert not (src / "a" / "report").exists()
+
+
+def test_an_interrupted_batch_resumes_from_the_cache(tmp_path, fakes):
+    src = make_cases(tmp_path / "in", {
+        "a": {"c.txt": "subcontracting=ok\n"},
+        "b": {"c.txt": "password-handling=ok\n"},
+        "c": {"c.txt": "subcontracting=ok\n"},
+    })
+    args = [str(src), "--out", str(tmp_path / "out"), "--workers", "1", "--cache-dir", str(tmp_path / "cache")]
+    real = fakes.load_document
+
+    def interrupted(path):
+        if Path(path).parent.name == "c":
+            raise KeyboardInterrupt  # Ctrl-C while the third case is read
+        return real(path)
+
+    import checker.api
+
+    checker.api.load_document = interrupted  # restored by the fixture's monkeypatch
+    assert run(args) == 130
+    assert fakes.CALLS == ["c.txt", "c.txt"]
+    fakes.CALLS.clear()
+    checker.api.load_document = real
+    assert run(args) == 0
+    assert fakes.CALLS == ["c.txt"]  # a and b came from the cache
