@@ -462,7 +462,7 @@ class _Builder:
             # a short numbered line without a full stop: a heading (and a field label)
             if len(rest) <= 40 and "。" not in rest and (not re.search(r"[、,]", rest) or not re.search(r"[\u3041-\u309f]$", rest)):
                 if is_sub:
-                    self.items = [("paren", f"({num})" if num and num.isdigit() else m.group("num").strip())]
+                    self.items = [("paren", f"({num})" if num and num.isascii() and num.isdigit() else m.group("num").strip())]
                     self.start_prose_field(rest, u.page)
                 else:
                     self.set_heading(t, num)
@@ -600,7 +600,7 @@ def _heading_number(num: str) -> str | None:
     s = s.strip("()")
     if not s:
         return None
-    if s.isdigit():
+    if s.isascii() and s.isdigit():
         return str(int(s))
     v = _arabic(s) if all(ch in _KN for ch in s) else None
     return str(v) if v is not None else s
