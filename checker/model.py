@@ -159,7 +159,7 @@ class Sentence:
 class Clause:
     """An article (第N条 / 第N) with its caption and its sentences."""
 
-    label: str  # as written, normalised: "第7条", "第8"
+    label: str  # as written, normalised: "第7条", "第8"; in a 別記/別紙 part prefixed: "別記第3" (= Sentence.article)
     number: int
     caption: str | None
     page: int
