@@ -104,9 +104,9 @@ def test_guard_limits_from_environment(monkeypatch, dummy):
 
 
 def test_guard_result_equals_in_process_read():
-    for p in sorted((ROOT / "fixtures" / "docs").glob("*")) + [HOSTILE / "shift_jis.txt"]:
-        if p.suffix not in (".pdf", ".docx", ".txt"):
-            continue
+    docs = ROOT / "fixtures" / "docs"
+    for p in [docs / "special_provisions.cid.pdf", docs / "consultation_form.ttf.pdf", docs / "consultation_form.docx",
+              HOSTILE / "shift_jis.txt"]:
         direct = read_document(p)
         assert raw_from_plain(raw_to_plain(direct)) == direct
         assert read_guarded(p, force=True) == direct, p.name
@@ -189,7 +189,7 @@ def test_decompression_bomb(tmp_path):
     p = make.bomb_pdf(tmp_path / "bomb.pdf", gib=4)
     assert p.stat().st_size < 8 << 20
     t0 = time.monotonic()
-    raw = read_guarded(p, GuardLimits(memory_mb=1024, cpu_seconds=60, timeout_seconds=60))
+    raw = read_guarded(p, GuardLimits(memory_mb=512, cpu_seconds=60, timeout_seconds=60))
     assert time.monotonic() - t0 < 60
     assert raw.error is not None and raw.error.code == "too_large"
     _assert_clean(raw, "bomb.pdf")
@@ -214,9 +214,9 @@ def test_docx_zip_bomb(tmp_path):
 
 @pytest.mark.slow
 def test_huge_page(tmp_path):
-    p = make.huge_page_pdf(tmp_path / "huge.pdf", glyphs=2_000_000)
+    p = make.huge_page_pdf(tmp_path / "huge.pdf", glyphs=1_000_000)
     t0 = time.monotonic()
-    raw = read_guarded(p, GuardLimits(memory_mb=1024, cpu_seconds=90, timeout_seconds=90))
+    raw = read_guarded(p, GuardLimits(memory_mb=512, cpu_seconds=90, timeout_seconds=90))
     assert time.monotonic() - t0 < 100
     assert raw.error is not None and raw.error.code in ("too_large", "damaged")
 
