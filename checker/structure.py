@@ -20,7 +20,18 @@ Citation conventions (``Sentence.clause``): article label with arabic digits, th
 paragraphs 2 and later, then item labels: "第7条", "第7条第2項", "第7条第2項(1)", "第8(1)ア",
 "第7条第1号" (kanji items 一, 二 are 号). Inside a 別記/別紙 section the section label comes
 first: "別記第9第2項". Outside articles, items under a numbered heading cite the heading
-number: "7(2)", "第3(2)". Table-field sentences have no clause; they cite ``field``.
+number: "7(2)", "第3(2)". Table-field sentences have no clause (they cite ``field``), except
+inside a contract article ("第3条"). Items ①…⑳ keep their circle; (ア) keeps its parentheses.
+
+Field labels (``Field.label``, ``Sentence.field``): the label as written, normalised (NFKC,
+spaces removed) without its numbering, bullets, brackets or colon: 「１　件名」→"件名",
+「(2) 委託先：」→"委託先", 「【委託理由】」→"委託理由"; a label split over two cells is
+joined ("再委託" + "有無" → "再委託の有無", "再委託" + "再委託先" → "再委託先"). A heading
+followed by paragraphs is a field too, labelled by the heading without its number.
+
+Headings (``Sentence.heading``): the normalised text of the nearest section heading of a
+form, number included: "4 再委託の内容", "第2 取り扱う個人情報"; in a 別記/別紙 part, the
+part's heading ("別記 個人情報取扱特記事項"). The document title is no heading.
 """
 from __future__ import annotations
 
