@@ -81,7 +81,7 @@ _RULES_KEYS = {"select", "ignore", "local"}
 _STANDARD_KEYS = {"path", "articles"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity (its mappings are not hashable)
 class Profile:
     name: str
     rulebook: Rulebook
