@@ -295,3 +295,57 @@ def test_bomb_and_3000_pages_beside_a_good_contract(tmp_path):
     findings = json.loads(out)["cases"][0]["findings"]
     assert any(e["path"].endswith("contract.pdf") for f in findings for e in f["evidence"])
     print(f"\nbomb + 3000 pages + contract: {elapsed:.1f} s, peak memory {peak[0] / 1048576:.0f} MB")
+
+
+def test_batch_goes_on_past_hostile_cases(tmp_path):
+    """A batch where one case holds a bomb and broken files, another a good contract:
+    every case is reported, the hostile documents as errors, the good one checked."""
+    import json
+    import os
+    import subprocess
+
+    root = tmp_path / "cases"
+    bad, good = root / "a-hostile", root / "b-good"
+    bad.mkdir(parents=True)
+    good.mkdir()
+    make.bomb_pdf(bad / "bomb.pdf", gib=2)
+    for name in ("truncated.pdf", "zip_renamed.docx", "billion_laughs.docx", "invalid_bytes.txt"):
+        (bad / name).write_bytes((HOSTILE / name).read_bytes())
+    (good / "contract.pdf").write_bytes((ROOT / "fixtures" / "docs" / "contract_with_provisions.cid.pdf").read_bytes())
+    out = tmp_path / "out"
+    env = {**os.environ, "ITAKU_READ_MEMORY_MB": "512"}
+    r = subprocess.run([sys.executable, "-m", "checker.cli", "batch", str(root), "--out", str(out), "--workers", "2",
+                        "--as-of", "2026-11-26", "--no-cache"], capture_output=True, text=True, timeout=600,
+                       env=env, cwd=ROOT)
+    assert r.returncode == 1, r.stderr
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    cases = {Path(c["case"]).name: c for c in results["cases"]}
+    docs = {Path(d["path"]).name: d for d in cases["a-hostile"]["documents"]}
+    assert docs["bomb.pdf"]["error"]["code"] == "too_large"
+    assert docs["truncated.pdf"]["error"]["code"] == "damaged"
+    assert docs["zip_renamed.docx"]["error"] is not None
+    gdocs = cases["b-good"]["documents"]
+    assert gdocs[0]["error"] is None and "contract" in gdocs[0]["kind"]
+    assert cases["b-good"]["findings"]
+
+
+def test_web_upload_of_a_bomb_is_a_document_error(tmp_path, monkeypatch):
+    pytest.importorskip("httpx")
+    from starlette.testclient import TestClient
+
+    from checker.web.app import create_app
+
+    monkeypatch.setenv("ITAKU_READ_MEMORY_MB", "512")
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    client = TestClient(create_app(tmp_path / "h.sqlite3", tmp_root=uploads))
+    bomb = make.bomb_pdf(tmp_path / "bomb.pdf", gib=2).read_bytes()
+    text = (HOSTILE / "shift_jis.txt").read_bytes()
+    r = client.post("/api/check", data={"case": "爆弾", "as_of": "2026-11-26"},
+                    files=[("files", ("bomb.pdf", bomb, "application/pdf")), ("files", ("特記事項.txt", text, "text/plain"))],
+                    headers={"origin": "http://testserver"})
+    assert r.status_code == 200, r.text
+    docs = {Path(d["path"]).name: d for d in r.json()["cases"][0]["documents"]}
+    assert docs["bomb.pdf"]["error"]["code"] == "too_large"
+    assert docs["特記事項.txt"]["error"] is None
+    assert client.get("/api/health").status_code == 200  # the server is still there
