@@ -353,10 +353,11 @@ class _Builder:
         self.items = []
         self.prose_field = None
         if bare and heading_like:
-            self.heading = t
-            self.heading_num = label
             self.headings.append(t)
             if u.kind == "heading" or (self.section is None and not any(a.label.endswith("条") for a in self.articles)):
+                # a form's section heading 「第1 委託の概要」: heading and field label
+                self.heading = t
+                self.heading_num = label
                 self.start_prose_field(caption, u.page)
         if rest:
             self.emit(u, rest_start, len(t))
@@ -446,6 +447,12 @@ class _Builder:
         self.para = None
         m = NUMBERED.match(t)
         num = _heading_number(m.group("num")) if m else None
+        if m and _is_sub_number(m.group("num")):
+            # 「(1) 件名」 as a heading: a sub-heading, as the same line in a PDF reads
+            self.headings.append(t)
+            self.items = [("paren", f"({num})" if num and num.isascii() and num.isdigit() else m.group("num").strip())]
+            self.start_prose_field(m.group("rest"), u.page)
+            return
         self.set_heading(t, num)
         self.start_prose_field(m.group("rest") if m else t, u.page)
 
@@ -456,7 +463,7 @@ class _Builder:
         if m:
             rest = m.group("rest").strip()
             num = _heading_number(m.group("num"))
-            is_sub = m.group("num").startswith("(") or m.group("num")[0] in "\u2460\u2461\u2462\u2463\u2464\u2465\u2466\u2467\u2468\u2469アイウエオカキクケコ"
+            is_sub = _is_sub_number(m.group("num"))
             # 「1 件名 令和9年度…」「(2) 委託先: 株式会社…」
             fv = LABEL_VALUE.match(rest) or LABEL_SPACE_VALUE.match(rest)
             if fv and _plausible_label(fv.group("label")) and not fv.group("value").startswith(("|",)):
@@ -604,6 +611,12 @@ def _clean_label(label: str) -> str:
     s = s.strip("【】[]〔〕<>()「」 :")
     s = re.sub(r"\s+", "", s)
     return s
+
+
+def _is_sub_number(num: str) -> bool:
+    """(1), ①, ア: the numbering of a second level."""
+    num = num.strip()
+    return num.startswith("(") or (bool(num) and (num[0] in "アイウエオカキクケコ" or 0x2460 <= ord(num[0]) <= 0x2473))
 
 
 def _heading_number(num: str) -> str | None:

@@ -460,3 +460,25 @@ def test_validity_deadline_alone_in_a_sentence_is_a_period_end():
     (p,) = doc.periods
     assert (p.start, p.end, p.source) == (None, dt.date(2028, 3, 31), "有効期限")
     assert doc.period is None
+
+
+def test_text_and_pdf_renderings_agree_on_citations():
+    """The same form read from text markup and from PDF-like lines gives the same sentences,
+    clauses, fields and headings."""
+    markup = txt("""
+# 個人情報取扱事務の委託について（諮問）
+## １　委託の概要
+## (1) 件名
+乳幼児健診案内通知の作成及び発送
+## ２　安全管理措置
+(1) 作業は施錠できる部屋で行う。
+(2) 記録を１年間保存する。
+""")
+    lines = pdf([("個人情報取扱事務の委託について（諮問）", 90, 160), ("１　委託の概要", 120, 70), ("(1)　件名", 140, 81),
+                 ("乳幼児健診案内通知の作成及び発送", 160, 92), ("２　安全管理措置", 180, 70),
+                 ("(1)　作業は施錠できる部屋で行う。", 200, 81), ("(2)　記録を１年間保存する。", 220, 81)])
+    a, b = build_document(markup), build_document(lines)
+    key = lambda d: [(s.text, s.clause, s.field, s.heading) for s in d.sentences]  # noqa: E731
+    assert key(a) == key(b)
+    assert key(a)[0] == ("乳幼児健診案内通知の作成及び発送", "1(1)", "件名", "1 委託の概要")
+    assert key(a)[1][1:] == ("2(1)", "安全管理措置", "2 安全管理措置")
