@@ -82,9 +82,14 @@ class _Buf:
         self.raw.append(text)
         self.raw_len += len(text)
         for i, c in enumerate(text):
-            if c in "\u3099\u309a\u309b\u309c" and self.chars:
-                mark = "\u3099" if c in "\u3099\u309b" else "\u309a"
-                self.chars[-1] = unicodedata.normalize("NFC", self.chars[-1] + mark)
+            if c in "\u3099\u309a\u309b\u309c":
+                # a sound mark written apart (ハ + ゚ for パ): compose it with the kana before;
+                # one that composes with nothing is dropped (one character per raw index)
+                if self.chars:
+                    mark = "\u3099" if c in "\u3099\u309b" else "\u309a"
+                    composed = unicodedata.normalize("NFC", self.chars[-1] + mark)
+                    if len(composed) == 1:
+                        self.chars[-1] = composed
                 continue
             for n in _norm_char(c):
                 self.chars.append(n)

@@ -265,3 +265,10 @@ def test_line_break_inside_a_paragraph_block_is_a_soft_wrap():
     (u,) = normalize_document(doc)
     assert u.text == "乙は、個人情報を遵守しなければならない。ISO/IEC 27001"
     assert u.raw_slice(0, len(u.text)).startswith("乙は、個人情報")
+
+
+def test_sound_marks_written_apart_compose_or_are_dropped():
+    assert normalize_text("ハ\u309aスワート\u3099") == "パスワード"
+    assert normalize_text("と\u309a") == "と"
+    assert normalize_text("－゜") == "-"
+    assert normalize_text("\u309aア") == "ア"
