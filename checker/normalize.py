@@ -82,16 +82,16 @@ class _Buf:
         self.raw.append(text)
         self.raw_len += len(text)
         for i, c in enumerate(text):
-            if c in "\u3099\u309a\u309b\u309c":
-                # a sound mark written apart (ハ + ゚ for パ): compose it with the kana before;
-                # one that composes with nothing is dropped (one character per raw index)
-                if self.chars:
-                    mark = "\u3099" if c in "\u3099\u309b" else "\u309a"
-                    composed = unicodedata.normalize("NFC", self.chars[-1] + mark)
-                    if len(composed) == 1:
-                        self.chars[-1] = composed
-                continue
             for n in _norm_char(c):
+                if n in "\u3099\u309a" or c in "\u309b\u309c":
+                    # a sound mark written apart (ハ + ゚ for パ, half-width ｶﾞ): compose it
+                    # with the kana before; one that composes with nothing is dropped
+                    if self.chars and n.strip():
+                        mark = "\u3099" if n == "\u3099" or c == "\u309b" else "\u309a"
+                        composed = unicodedata.normalize("NFC", self.chars[-1] + mark)
+                        if len(composed) == 1:
+                            self.chars[-1] = composed
+                    continue
                 self.chars.append(n)
                 self.src.append(base + i)
                 self.pages.append(page)

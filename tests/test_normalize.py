@@ -272,3 +272,8 @@ def test_sound_marks_written_apart_compose_or_are_dropped():
     assert normalize_text("と\u309a") == "と"
     assert normalize_text("－゜") == "-"
     assert normalize_text("\u309aア") == "ア"
+
+
+def test_half_width_katakana_with_sound_marks_compose():
+    assert normalize_text("ﾊﾟｽﾜｰﾄﾞ") == "パスワード"
+    assert normalize_text("ﾃﾞｰﾀ消去ｿﾌﾄ") == "データ消去ソフト"
