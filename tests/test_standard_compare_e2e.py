@@ -112,6 +112,10 @@ def test_standard_article_is_the_model_wording_where_it_answers_the_check(tmp_pa
     f = next(f for f in result.findings if f.check == "copy-restriction.clause")
     assert f.status.value == "missing"
     assert "複写し、又は複製してはならない" in f.fix and "第9条" in f.fix and "sakuragaoka-standard.txt" in f.fix
+    # a requirement the standard has no article for keeps the rule's wording (記録媒体の授受 is
+    # not an access-records article although its caption says 記録)
+    h = next(f for f in result.findings if f.check == "security-measures.access-records")
+    assert h.status.value == "missing" and h.fix == prof.rulebook.check("security-measures.access-records").fix
     # the default profile keeps the rule's own wording
     plain = check_case(case, AS_OF, load_profile(None))
     g = next(f for f in plain.findings if f.check == "copy-restriction.clause")
