@@ -433,7 +433,7 @@ def test_supplementary_provisions_are_a_section():
 # ---------------------------------------------------------------- robustness
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-_ALPHABET = "第条項12３４５（）()「」【】。、，．甲乙は市を委託者受託者別記別紙令和年月日R.-～〜 　\nア一①⑴:：以下という特記事項契約書"
+_ALPHABET = "゛゜\u3099\u309aｶﾞﾊﾟ㈱㍻－ー第条項12３４５（）()「」【】。、，．甲乙は市を委託者受託者別記別紙令和年月日R.-～〜 　\nア一①⑴:：以下という特記事項契約書"
 
 
 @settings(max_examples=150, deadline=None)
