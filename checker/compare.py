@@ -118,8 +118,24 @@ def align(standard: list[Clause], target: list[Clause], threshold: float = 0.45)
     return sorted(pairs)
 
 
+_OPEN, _CLOSE = "(（「『[【", ")）」』]】"
+
+
 def _sentences(text: str) -> list[str]:
-    return [x for x in re.split(r"(?<=。)", text) if x.strip("。 ")]
+    """Sentences ending in 。 outside brackets (「(以下「乙」という。)」 does not end one)."""
+    out, cur, depth = [], [], 0
+    for ch in text:
+        cur.append(ch)
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif ch == "。" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return [x for x in out if x.strip("。 ")]
 
 
 def _sentence_sim(a: str, b: str) -> float:

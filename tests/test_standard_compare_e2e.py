@@ -150,3 +150,27 @@ def test_cli_json_carries_the_comparison(tmp_path: Path) -> None:
     (cmp,) = case["comparisons"]
     rows = cmp.get("rows") or cmp.get("diffs")
     assert len(rows) == 1 and rows[0]["kind"] == "weakened"
+
+
+def test_a_docx_standard_and_a_pdf_contract(tmp_path: Path) -> None:
+    """The standard may be a DOCX (or PDF); a PDF of the same provisions differs in nothing."""
+    import os
+
+    docs = ROOT / "fixtures" / "docs"
+    prof_file = tmp_path / "city.toml"
+    rel = os.path.relpath(docs / "special_provisions.docx", tmp_path)
+    prof_file.write_text(f'[standard]\npath = "{rel}"\n', encoding="utf-8")
+    prof = load_profile(str(prof_file))
+    assert prof.standard == (docs / "special_provisions.docx").resolve()
+    case = tmp_path / "case"
+    case.mkdir()
+    shutil.copy(docs / "special_provisions.ttf.pdf", case / "doc1.pdf")
+    (cmp,) = check_case(load_case(case), AS_OF, prof).comparisons
+    assert cmp.diffs == () and cmp.aligned == len(load_document(docs / "special_provisions.docx").clauses)
+
+
+def test_sentences_inside_brackets_are_not_cut() -> None:
+    from checker.compare import _sentences
+
+    s = "受託者（以下「乙」という。）は、適正に取り扱わなければならない。乙は、報告しなければならない。"
+    assert _sentences(s) == ["受託者（以下「乙」という。）は、適正に取り扱わなければならない。", "乙は、報告しなければならない。"]
