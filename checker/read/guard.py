@@ -118,18 +118,21 @@ def raw_from_plain(d: dict) -> RawDocument:
 # --------------------------------------------------------------------------- the child
 def _child_main(conn, path: str, memory_mb: int, cpu_seconds: int, reader: str, extra_path: list[str]) -> None:
     """Runs in the child: limit ourselves, read, send JSON back."""
-    import resource
-
     try:
-        if memory_mb > 0:
-            lim = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
-        if cpu_seconds > 0:
-            # SIGXCPU at the soft limit (default action: terminate), SIGKILL at the hard one
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX (Windows): the wall-clock timeout still holds
+        resource = None
+    if resource is not None:
+        try:
+            if memory_mb > 0:
+                lim = memory_mb * 1024 * 1024
+                resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+            if cpu_seconds > 0:
+                # SIGXCPU at the soft limit (default action: terminate), SIGKILL at the hard one
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        except (ValueError, OSError):
+            pass
     for p in reversed(extra_path):
         if p not in sys.path:
             sys.path.insert(0, p)
@@ -162,8 +165,10 @@ def _child_main(conn, path: str, memory_mb: int, cpu_seconds: int, reader: str, 
 
 
 def _peak_rss() -> int:
-    import resource
-
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        return 0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KB
 
 
@@ -182,8 +187,8 @@ def _context():
             # Failed imports are ignored by multiprocessing.
             ctx.set_forkserver_preload(["checker.read", "checker.read.guard", "checker.read.pdf",
                                         "checker.read.docx", "checker.read.txt"])
-        except ValueError:  # pragma: no cover - no forkserver on this platform
-            ctx = mp.get_context("fork")
+        except ValueError:  # pragma: no cover - no forkserver on this platform (Windows)
+            ctx = mp.get_context("spawn")
         _ctx = ctx
     return _ctx
 
@@ -309,9 +314,12 @@ def _run_child(p: Path, fmt: str, lim: GuardLimits, reader: str) -> RawDocument:
                            error=_too_large(p, "読み取った文字量が多すぎる"))
     if payload is None:
         code = proc.exitcode
-        if code in (-signal.SIGXCPU, -signal.SIGKILL) or code == -getattr(signal, "SIGXCPU", 24):
+        if code is not None and code == -getattr(signal, "SIGXCPU", 24):
             return RawDocument(path=str(p), format=fmt, sha256="",
                                error=_too_large(p, f"読み込みの処理量が多すぎる（CPU時間{lim.cpu_seconds}秒、環境変数 ITAKU_READ_CPU）"))
+        if code is not None and code == -getattr(signal, "SIGKILL", 9):  # CPU hard limit or the system's OOM killer
+            return RawDocument(path=str(p), format=fmt, sha256="",
+                               error=_too_large(p, f"読み込みに必要なメモリ又は処理量が上限（{lim.memory_mb}MB、CPU時間{lim.cpu_seconds}秒）を超えた"))
         return RawDocument(path=str(p), format=fmt, sha256="",
                            error=_damaged(p, f"読み込み中に処理が異常終了した（終了コード{code}）"))
     try:
