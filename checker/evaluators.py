@@ -106,6 +106,22 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
         if d.has_kind("certificate"):
             names = _company_names(d.text or "".join(s.text for s in sents))
             cert_owner = "subcontractor" if (names & subs and not names & cons) else "contractor"
+        if cert_owner and sents and not any(PMARK.search(x.text) or ISMS.search(x.text) for x in sents):
+            # a certificate whose mark is named only by its title (「プライバシーマーク登録証」)
+            title = d.title or ""
+            if PMARK.search(title) or ISMS.search(title):
+                kind = "pmark" if PMARK.search(title) else "isms"
+                ctx_text = "".join((t.field + ":" if t.field else "") + t.text for t in sents)
+                rec = MarkRecord(cert_owner, kind, d, sents)
+                num = NUMBER.search(ctx_text)
+                if num and kind == "pmark":
+                    rec.number, rec.count = num.group(1), num.group(2)
+                rec.start, rec.end = _validity(ctx_text, hint)
+                rec.renewal = bool(RENEWAL.search(ctx_text))
+                sc = SCOPE.search(ctx_text)
+                rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
+                out.append(rec)
+                continue
         i = 0
         while i < len(sents):
             s = sents[i]
