@@ -153,10 +153,30 @@ def _b_not(value, loc):
     return lambda u, c: not sub(u, c)
 
 
+_PROVISO_START = re.compile(r"^\s*(?:ただし|但し)")
+
+
+def sentence_groups(u: "Unit") -> list[Sentence]:
+    """The unit's sentences, each proviso (a sentence opening with ただし/但し) joined to the
+    sentence it qualifies: 「…してはならない。ただし、…この限りでない。」 is one statement."""
+    out: list[Sentence] = []
+    for s in u.sentences:
+        if out and _PROVISO_START.match(s.text):
+            prev = out[-1]
+            out[-1] = Sentence(text=prev.text + s.text, page=prev.page, index=prev.index,
+                               raw=(prev.raw or prev.text) + (s.raw or s.text), clause=prev.clause,
+                               article=prev.article, caption=prev.caption, field=prev.field,
+                               section=prev.section, heading=prev.heading)
+        else:
+            out.append(s)
+    return out
+
+
 def _b_sentence(value, loc):
-    """``sentence: m`` - m matches within one single sentence of the unit."""
+    """``sentence: m`` - m matches within one single sentence of the unit (a sentence and the
+    proviso that follows it, 「ただし、…」, count as one)."""
     sub = compile(value, loc)
-    return lambda u, c: any(sub(u.single(s), c) for s in u.sentences)
+    return lambda u, c: any(sub(u.single(s), c) for s in sentence_groups(u))
 
 
 def _b_near(value, loc):
