@@ -83,7 +83,7 @@ _CUE_WORDS = (r"担当者?|氏名|名前|お名前|責任者|管理者|代表者
               r"(?<=[\u4e00-\u9fff])(?:課|係|室|部|センター|事務所|支店|営業所)")
 NAME_CUE_RE = re.compile(
     rf"(?P<cue>(?:(?:{_CUE_WORDS})(?:名)?(?:{SP}|[:：は]|[(（][^)）]{{0,8}}[)）])+)+)"
-    rf"(?P<name>{KANJI}{{1,4}}{SP}{NAMECH}{{1,4}}(?!{NAMECH})|{KANJI}{{2,5}}(?!{KANJI}))")
+    rf"(?P<name>{KANJI}{{1,4}}{SP}{NAMECH}{{1,4}}(?!{NAMECH})|{KANJI}{{2,5}}(?!{KANJI})|{KANJI}(?=[、。，,）)・]|{SP}|$))")
 # name + honorific: 山田太郎様, 田中氏, 小林さん, 鈴木殿
 HONORIFIC_RE = re.compile(rf"(?P<name>{KANJI}{{1,4}}{SP}{KANJI}{{1,4}}|{KANJI}{{2,8}})(?P<hon>様|さん|殿|氏(?!名))")
 
@@ -167,9 +167,13 @@ def _spans_names_lexical(text: str) -> list[tuple[int, int, str]]:
     for m in NAME_CUE_RE.finditer(text):
         name = m.group("name")
         end = m.end("name")
-        while name and name[-1] in "様殿氏":  # 担当 山田様: the honorific is not the name
+        while len(name) > 1 and name[-1] in "様殿氏":  # 担当 山田様: the honorific is not the name
             name, end = name[:-1], end - 1
-        if _plausible_cue_name(name):
+        if len(name) == 1:  # 係長 関、: a one-character surname, only right after the cue
+            if name not in _NOT_NAMES and name not in _NOT_START and not _NOT_NAME_WORDS.search(name) \
+                    and not _ORG_SUFFIX.search(name) and name not in "同両各当本前後上下左右他全某":
+                spans.append((m.start("name"), end, MASK_NAME))
+        elif _plausible_cue_name(name):
             spans.append((m.start("name"), end, MASK_NAME))
     for m in HONORIFIC_RE.finditer(text):
         name = m.group("name")
