@@ -314,6 +314,21 @@ def _b_field(value, loc):
     return lambda u, c: bool(u.label) and pat.search(u.label) is not None
 
 
+def _b_heading(value, loc):
+    """``heading: RE`` - the heading, 別記 section or article caption the unit stands under
+    matches (a form item 「(3) 取り扱う個人情報：…」 under 「6 再委託」)."""
+    pat = _regex(value, loc)
+
+    def f(u, c):
+        for s in u.sentences[:1]:
+            for t in (s.heading, s.caption, s.section):
+                if t and pat.search(t):
+                    return True
+        return False
+
+    return f
+
+
 def _b_kind(value, loc):
     """``kind: [contract, ...]`` - the unit's document is of one of these kinds."""
     kinds = [value] if isinstance(value, str) else value
@@ -426,6 +441,7 @@ MATCHERS: dict[str, Callable[[Any, tuple], Predicate]] = {
     "main": _b_main,
     "party": _b_party,
     "field": _b_field,
+    "heading": _b_heading,
     "kind": _b_kind,
     "fact": _b_fact,
     "outcome": _b_outcome,
