@@ -18,6 +18,7 @@ from checker.model import CONTRACT_KINDS, Document, Sentence, Status
 PMARK = re.compile(r"プライバシー[・\s]*マーク|Pマーク|JIS\s*Q\s*15001")
 ISMS = re.compile(r"ISMS|ISO\s*/?\s*(?:IEC)?\s*27001|JIS\s*Q\s*27001|情報セキュリティマネジメントシステム")
 NONE = re.compile(r"^\s*(?:無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|申請(?:予定|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い)(?:[。、)]|$)|いずれも.{0,10}(?:ない|ません)|確認中|未確認|未定|不明|調査中|照会中")
+BOTH = re.compile(r"(受託者|受注者|乙|委託先|受託事業者)(及び|並びに|と|・|、)(その)?(再委託先|再受託者)|(再委託先|再受託者)(及び|並びに|と|・|、)(受託者|受注者|乙|委託先)")
 SUB = re.compile(r"再委託先|再受託者|再委託事業者|下請")
 RENEWAL = re.compile(r"更新[^。]{0,6}(?:申請|審査|手続)|更新審査中|(?:審査|申請)中")
 VALID_KEY = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効|期限|認証日|登録日")
@@ -165,6 +166,8 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                 kind = "none"
             elif NONE.search(s.text[first:]):
                 kind = "none"
+            both = (not cert_owner and owner == "subcontractor"
+                    and BOTH.search((s.field or "") + s.text[:first]))
             rec = MarkRecord(owner, kind, d, ctx)
             num = NUMBER.search(ctx_text)
             if num and kind == "pmark":
@@ -174,6 +177,9 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
             sc = SCOPE.search(ctx_text)
             rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
             out.append(rec)
+            if both:  # 「受託者及び再委託先は、いずれもプライバシーマークを取得」: a statement for each
+                out.append(MarkRecord("contractor", rec.kind, d, ctx, rec.number, rec.count, rec.end, rec.start,
+                                      rec.renewal, rec.scope))
             i = j
     return out
 
