@@ -47,7 +47,7 @@ NAMECH = r"[\u4e00-\u9fff\u3005\u30f6\u3041-\u3096\u30a1-\u30fa\u30fc]"
 KNUM = r"[0-9０-９一二三四五六七八九十〇]"
 
 # --------------------------------------------------------------------------- patterns
-EMAIL_RE = re.compile(r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+\-]+" r"[@＠]" r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９\-]+(?:[.．][A-Za-z0-9Ａ-Ｚａ-ｚ０-９\-]+)+")
+EMAIL_RE = re.compile(r"(?<![A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+\-])[A-Za-z0-9Ａ-Ｚａ-ｚ０-９._%+\-]+" r"[@＠]" r"[A-Za-z0-9Ａ-Ｚａ-ｚ０-９\-]+(?:[.．][A-Za-z0-9Ａ-Ｚａ-ｚ０-９\-]+)+")
 
 MYNUMBER_RE = re.compile(rf"(?<![0-9０-９])(?:{D}{{4}}(?:{SP}|{H})?{D}{{4}}(?:{SP}|{H})?{D}{{4}})(?![0-9０-９])")
 
@@ -134,7 +134,7 @@ def _plausible_cue_name(s: str) -> bool:
 # --------------------------------------------------------------------------- spans
 def _spans_patterns(text: str) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
-    for m in EMAIL_RE.finditer(text):
+    for m in EMAIL_RE.finditer(text) if ("@" in text or "＠" in text) else ():
         spans.append((m.start(), m.end(), MASK_EMAIL))
     for m in MYNUMBER_RE.finditer(text):
         spans.append((m.start(), m.end(), MASK_MYNUMBER))

@@ -255,3 +255,28 @@ def test_fuzz_engine(profile, texts, as_of):
         mine = [s for c, s in result.checks.items() if c.split(".", 1)[0] == rid]
         if mine:
             assert result.rules[rid] == Status.worst(mine) or any(f.accepted for f in result.findings)
+
+
+# --------------------------------------------------------------------------- redaction
+PII_BITS = st.sampled_from(["担当 ", "氏名：", "様", "氏", "さん", "電話 ", "〒", "携帯", "TEL", "@", "＠", ".", "-", "－", "ー",
+                            "(", ")", "（", "）", "丁目", "番地", "号", "市", "町", " ", "\u3000", "山田", "太郎", "0", "03",
+                            "090", "1234", "５６７８", "東村山市", "本町", "example.jp", "第", "条"])
+
+
+@FUZZ
+@given(parts=st.lists(st.one_of(PII_BITS, st.text(max_size=8)), max_size=60))
+def test_fuzz_redaction_patterns(parts):
+    from checker.redact import MASKS, redact_texts
+
+    text = "".join(parts)
+    out = redact_texts([text], names=False)[0]
+    assert isinstance(out, str)
+    # masking only replaces: what is left outside the masks appears in the input, in order
+    rest = out
+    for m in MASKS:
+        rest = rest.replace(m, "\x00")
+    pos = 0
+    for piece in rest.split("\x00"):
+        i = text.find(piece, pos)
+        assert i >= 0, (text, out)
+        pos = i + len(piece)

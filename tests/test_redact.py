@@ -184,3 +184,16 @@ def test_cli_redact_removes_contact_person(tmp_path, capsys):
         assert "山田太郎" not in out, fmt
         assert "042-393-5111" not in out and "393-5111" not in out, fmt
         assert "［氏名］" in out and "［電話番号］" in out, fmt
+
+
+@pytest.mark.parametrize("text", ["1" * 200_000, "1-" * 100_000, "a" * 100_000 + "@" + "b." * 50_000, "a@" * 50_000,
+                                  "東村山市本町" + "1-" * 50_000, "0" + "-0" * 80_000, "（" * 50_000 + "03" + "）" * 50_000,
+                                  "担当 " * 40_000, "山" * 100_000 + "様"])
+def test_patterns_take_linear_time(text):
+    """A hostile document must not make the redactor backtrack for ever (a quadratic
+    e-mail pattern once took seconds on 20,000 digits)."""
+    import time
+
+    t0 = time.monotonic()
+    redact_texts([text], names=False)
+    assert time.monotonic() - t0 < 3
