@@ -559,6 +559,13 @@ def _row_fields(texts: list[str], carried: str | None) -> list[tuple[list[int], 
         return None
     if not c[0] and carried:
         c = [carried] + c[1:]
+    if n >= 3 and _NUM_CELL.match(c[0].strip()) and c[1] and not _NUM_CELL.match(c[1].strip()):
+        # a leading number column (「| 7 | 再委託の有無 | 有（…） |」): the row's own number,
+        # no label; the label and value follow it
+        rest = _row_fields(list(c[1:]), None)
+        if rest is None:
+            return None
+        return [([i + 1 for i in li], [i + 1 for i in vi], label) for li, vi, label in rest]
     if n == 2:
         return [([0], [1], _clean_label(c[0]))]
     if n == 3:
@@ -569,6 +576,11 @@ def _row_fields(texts: list[str], carried: str | None) -> list[tuple[list[int], 
             and c[1] not in ("有無", "有・無", "の有無"):
         return [([0], [1], _clean_label(c[0])), ([2], [3], _clean_label(c[2]))]
     return [([0], list(range(1, n)), _clean_label(c[0]))]
+
+
+# a cell holding only a row number: 7, 7., (7), ⑦, 七, ア, No.7
+_NUM_CELL = re.compile(r"^(?:(?:No\.?\s*)?\d{1,3}[.．、)）]?|[(（]\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3}|[アイウエオカキクケコ])\s*[)）]"
+                       r"|[\u2460-\u2473\u2776-\u277f]|[一二三四五六七八九十]{1,3}[.．、]?|[アイウエオカキクケコ][.．)）]?)$")
 
 
 def _join_label(a: str, b: str) -> str:

