@@ -101,6 +101,10 @@ class Block:
     x0: float | None = None
     x1: float | None = None  # right edge of the line / row in points (PDF), else None
     size: float | None = None  # median font size of the line in points (PDF), else None
+    # left and right edges of the text column the line sits in, where the reader found the
+    # page set in columns (PDF), else None: a line reaching col_x1 was wrapped, not ended
+    col_x0: float | None = None
+    col_x1: float | None = None
 
 
 @dataclass(frozen=True)

@@ -475,7 +475,10 @@ def _doc_geometry(raw: RawDocument, pages: list[list[Block]]) -> tuple[float | N
 
 
 def _line_is_full(b: Block, left: float | None, right: float | None, size: float) -> bool:
-    """The line reaches the right margin: it was wrapped, not ended."""
+    """The line reaches the right margin (of its column, on a page set in columns): it
+    was wrapped, not ended."""
+    if getattr(b, "col_x1", None) is not None:
+        left, right = getattr(b, "col_x0", None), b.col_x1
     if right is None or b.x0 is None:
         return True
     x1 = getattr(b, "x1", None) or (b.x0 + _est_width(b.text.strip(), size))
@@ -486,6 +489,27 @@ def _line_is_full(b: Block, left: float | None, right: float | None, size: float
         if _est_width(b.text.strip(), size) < 0.55 * (right - left):
             return False
     return True
+
+
+# a line that ends inside a token: 「第」 waiting for its number, an opening bracket or quote
+_ENDS_MID_TOKEN = re.compile(r"(?:第|[(「『【〔]|No\.?)\s*$")
+_LEAD_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9()（）.,:/@_\-]*")
+
+
+def _pushed_to_next_line(prev: Block, b: Block, right: float | None, size: float) -> bool:
+    """``prev`` ends short of the margin only because ``b`` starts with a Latin word or a
+    number (never broken by the typesetter) wider than the room left on ``prev``:
+    「…プライバシーマーク（登録番号：第」 + 「10800001(07)号、…」."""
+    if right is None or prev.x1 is None or b.page != prev.page:
+        return False
+    if b.top is not None and prev.bottom is not None and b.top - prev.bottom > 1.5 * size:
+        return False  # a blank line between: a new paragraph
+    m = _LEAD_TOKEN.match(normalize_text(b.text.strip()))
+    if not m or len(m.group(0)) < 3:
+        return False
+    fs = b.size or size
+    room = (prev.col_x1 if getattr(prev, "col_x1", None) is not None else right) - prev.x1
+    return room < 0.55 * fs * len(m.group(0)) + 0.5 * fs and not _ENDS_SENTENCE.search(normalize_text(prev.text))
 
 
 # --------------------------------------------------------------------------- document
@@ -500,6 +524,7 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
     open_x0: float | None = None
     open_soft = False  # the open paragraph came from PDF lines (may be continued)
     last_line_full = True
+    last_line: Block | None = None
 
     def close() -> None:
         nonlocal open_parts, open_x0
@@ -526,7 +551,14 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                 continue
             ntext = normalize_text(text)
             can_join = False
-            if open_parts is not None and b.kind == "line" and open_soft and last_line_full \
+            if b.kind == "line" and not last_line_full and last_line is not None \
+                    and _pushed_to_next_line(last_line, b, right, size):
+                last_line_full = True  # a Latin word or number too long for the rest of the line
+            if open_parts is not None and b.kind == "line" and open_soft \
+                    and _ENDS_MID_TOKEN.search(normalize_text(open_parts[-1][0])) \
+                    and not re.match(r"^第\s*\d+\s*条", ntext):
+                can_join = True  # 「…(登録番号:第」 + 「10800001(07)号…」: never a new item
+            elif open_parts is not None and b.kind == "line" and open_soft and last_line_full \
                     and _open_bracket(normalize_text("".join(t for t, _ in open_parts))) \
                     and not re.match(r"^第\s*\d+\s*条", ntext):
                 can_join = True  # 「(○○県○○市○○町」 + 「○番地)」: inside parentheses
@@ -555,8 +587,10 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                 open_soft = b.kind == "line"
             if b.kind == "line":
                 last_line_full = _line_is_full(b, left, right, size)
+                last_line = b
             else:
                 last_line_full = True
+                last_line = None
             first_on_page = False
         # a page break never closes the paragraph by itself
     close()

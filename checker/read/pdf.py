@@ -267,21 +267,148 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
             blocks.append(Block("table_row", " | ".join(cells), number, cells=cells, top=round(top, 2),
                                 bottom=round(bottom, 2), x0=round(x0, 2), x1=round(float(t.bbox[2]), 2)))
 
-    for line in _group_lines(free):
+    keyed: list[tuple[tuple, Block]] = []
+    for b in blocks:  # table rows
+        keyed.append(((b.top or 0.0, 0, b.top or 0.0, b.x0 or 0.0), b))
+    for key, line, col in _reading_order(_group_lines(free), width):
         text = _line_text(line)
         if not text.strip():
             continue
         visible = [c for c in line if c["text"].strip()]
         sizes = sorted(float(c.get("size") or (c["bottom"] - c["top"])) for c in visible)
-        blocks.append(Block("line", text.strip(), number,
-                            top=round(min(c["top"] for c in line), 2),
-                            bottom=round(max(c["bottom"] for c in line), 2),
-                            x0=round(min(c["x0"] for c in visible), 2),
-                            x1=round(max(c["x1"] for c in visible), 2),
-                            size=round(sizes[len(sizes) // 2], 2)))
-
-    blocks.sort(key=lambda b: (b.top if b.top is not None else 0.0, b.x0 if b.x0 is not None else 0.0))
+        keyed.append((key, Block("line", text.strip(), number,
+                                 top=round(min(c["top"] for c in line), 2),
+                                 bottom=round(max(c["bottom"] for c in line), 2),
+                                 x0=round(min(c["x0"] for c in visible), 2),
+                                 x1=round(max(c["x1"] for c in visible), 2),
+                                 size=round(sizes[len(sizes) // 2], 2),
+                                 col_x0=round(col[0], 2) if col else None,
+                                 col_x1=round(col[1], 2) if col else None)))
+    keyed.sort(key=lambda kb: kb[0])
+    blocks = [b for _, b in keyed]
     return RawPage(number=number, blocks=tuple(blocks), has_text=True, width=width, height=height), garbage, True
+
+
+# ----------------------------------------------------------------------------- columns
+def _segments(line: list[dict]) -> list[list[dict]]:
+    """A visual line cut where its visible characters leave a gap wider than 1.5 characters
+    (the gutter between two columns set side by side, a label far from its value)."""
+    segs: list[list[dict]] = []
+    last: dict | None = None
+    for c in line:
+        if not c["text"].strip():
+            if segs:
+                segs[-1].append(c)
+            continue
+        size = float(c.get("size") or (c["bottom"] - c["top"]) or 10.0)
+        if last is None or c["x0"] - last["x1"] > 1.5 * size:
+            segs.append([c])
+        else:
+            segs[-1].append(c)
+        last = c
+    # spaces trailing a segment stay with it; drop leading/trailing whitespace-only pieces
+    return [s for s in segs if any(ch["text"].strip() for ch in s)]
+
+
+def _box(seg: list[dict]) -> tuple[float, float, float, float, float]:
+    vis = [c for c in seg if c["text"].strip()] or seg
+    sizes = sorted(float(c.get("size") or (c["bottom"] - c["top"]) or 10.0) for c in vis)
+    return (min(c["x0"] for c in vis), max(c["x1"] for c in vis), min(c["top"] for c in vis),
+            max(c["bottom"] for c in vis), sizes[len(sizes) // 2])
+
+
+def _find_gutter(segs: list[tuple]) -> tuple[float, float, float, float] | None:
+    """(left column's left edge, its right edge, right column's left edge, its right edge)
+    where the page's text is set in two columns side by side, else None.
+
+    The right column is a stack of segments starting at one x in the middle of the page;
+    a column page has several visual lines holding a segment of each column, and most of
+    its left segments run up to the gutter (text filling a column). A form with labels
+    on the left and values on the right has short labels, so it is no column page."""
+    if len(segs) < 8:
+        return None
+    xs = sorted({round(s[0]) for s in segs})
+    lo = min(s[0] for s in segs)
+    hi = max(s[1] for s in segs)
+    span = hi - lo
+    if span <= 0:
+        return None
+    best = None
+    for g in xs:
+        if not (lo + 0.3 * span <= g <= lo + 0.7 * span):
+            continue
+        right = [s for s in segs if abs(s[0] - g) <= 1.5]
+        if len(right) < 3:
+            continue
+        size = sorted(s[4] for s in right)[len(right) // 2]
+        left = [s for s in segs if s[1] <= g - 0.8 * size]
+        if len(left) < 3:
+            continue
+
+        def beside(a, b) -> bool:  # on the same visual line (baselines may differ a little)
+            return abs((a[2] + a[3]) / 2 - (b[2] + b[3]) / 2) < 0.8 * size
+
+        pairs = [r for r in right if any(beside(r, l_) for l_ in left)]
+        if len(pairs) < 3:
+            continue
+        edge = sorted(l_[1] for l_ in left)[int(0.8 * (len(left) - 1))]
+        lx0 = sorted(l_[0] for l_ in left)[len(left) // 10]
+        colw = edge - lx0
+        if colw < 8 * size or g - edge > 0.15 * span or g - edge < 0.8 * size:
+            continue
+        # text filling the left column: many of its lines reach its edge (labels of a form
+        # laid out without rules are short)
+        full = sum(1 for l_ in left if l_[1] >= edge - 2 * size)
+        if full < max(3, 0.3 * len(left)):
+            continue
+        rx1 = sorted(r[1] for r in right)[int(0.8 * (len(right) - 1))]
+        if rx1 - g < 8 * size:
+            continue
+        score = len(pairs)
+        if best is None or score > best[0]:
+            best = (score, (lx0, edge, float(g), rx1))
+    return best[1] if best else None
+
+
+def _reading_order(lines: list[list[dict]], width: float) -> list[tuple[tuple, list[dict], tuple | None]]:
+    """The page's visual lines as (sort key, chars, column edges or None) in reading order.
+
+    On a page set in two columns, each band of lines between full-width lines (a title,
+    a footer) is read left column first, then right column, each column's lines joined
+    separately; elsewhere a line is read whole, top to bottom."""
+    segs_of = [_segments(ln) for ln in lines]
+    boxes = [(_box(s), s) for segs in segs_of for s in segs]
+    gutter = _find_gutter([b for b, _ in boxes]) if boxes else None
+    if gutter is None:
+        return [((min(c["top"] for c in ln), 0, min(c["top"] for c in ln), min(c["x0"] for c in ln)), ln, None)
+                for ln in lines if ln]
+    lx0, ledge, g, rx1 = gutter
+    out: list[tuple[tuple, list[dict], tuple | None]] = []
+    band: float | None = None  # top of the current column band
+    for segs in segs_of:
+        if not segs:
+            continue
+        bx = [_box(s) for s in segs]
+        size = sorted(b[4] for b in bx)[len(bx) // 2]
+        # a line across the gutter (a title, a page number) or reaching into the page's
+        # margins (a browser's date/URL header and footer) is read whole
+        crossing = any((b[0] < g - 1.5 and b[1] > g - 0.8 * size) or b[0] < lx0 - 2 * size or b[1] > rx1 + 2 * size
+                       for b in bx)
+        top = min(b[2] for b in bx)
+        if crossing:
+            band = None
+            chars = [c for s in segs for c in s]
+            out.append(((top, 0, top, min(c["x0"] for c in chars)), sorted(chars, key=lambda c: c["x0"]), None))
+            continue
+        if band is None:
+            band = top
+        left = [c for s, b in zip(segs, bx) if b[0] < g - 1.5 for c in s]
+        right = [c for s, b in zip(segs, bx) if b[0] >= g - 1.5 for c in s]
+        if left:
+            out.append(((band, 1, top, 0.0), left, (lx0, ledge)))
+        if right:
+            out.append(((band, 2, top, 0.0), right, (g, rx1)))
+    return out
 
 
 def _field_chars(page: Any) -> list[dict]:
