@@ -192,9 +192,24 @@ def result_to_obj(result: CaseResult) -> dict:
     except ImportError:  # pragma: no cover - only before the reports module lands
         to_json_obj = None
     if to_json_obj is not None:
-        obj = to_json_obj([result], None)
-        return obj["cases"][0]
+        obj = to_json_obj([result], None)["cases"][0]
+        _label_comparisons(obj, result)
+        return obj
     return _fallback_case_obj(result)
+
+
+def _label_comparisons(obj: dict, result: CaseResult) -> None:
+    """Keep, beside each stored comparison row, the labels of both articles (the standard's
+    第10条 may be the contract's 第9条), so a past run's comparison still shows both."""
+    for cj, cmp in zip(obj.get("comparisons") or (), getattr(result, "comparisons", None) or ()):
+        diffs = getattr(cmp, "diffs", None)
+        if diffs is None:
+            continue
+        for dj, d in zip(cj.get("diffs") or (), diffs):
+            for key, clause in (("standard_article", getattr(d, "standard", None)),
+                                ("contract_article", getattr(d, "target", None))):
+                if clause is not None and getattr(clause, "label", None):
+                    dj[key] = clause.label
 
 
 def _fallback_case_obj(r: CaseResult) -> dict:
@@ -253,6 +268,7 @@ def result_from_obj(obj: Mapping[str, Any], sha: Mapping[str, str] | None = None
         findings=tuple(findings),
         notes=tuple(Note(n["code"], n.get("severity", "info"), n.get("message", "")) for n in obj.get("notes", [])),
         checks=checks,
+        comparisons=tuple(dict(c) for c in (obj.get("comparisons") or ()) if isinstance(c, Mapping)),
     )
 
 
@@ -532,7 +548,21 @@ class History:
             if accepted_reason is not self._KEEP:
                 con.execute("UPDATE items SET accepted_reason=? WHERE id=?", (accepted_reason, item_id))
             self._transition(con, item_id, frm, to_state, text, None, now)
+            if "accepted" in (frm, to_state):
+                self._refresh_exit_flags(con, item_id)
         return self.item(item_id)
+
+    @staticmethod
+    def _refresh_exit_flags(con, item_id: int) -> None:
+        """An acceptance given or withdrawn changes whether the case's stored runs count for
+        the exit status (SPEC.md "Statuses"): recompute ``runs.exit_flagged`` of the case."""
+        case_name = con.execute("SELECT case_name FROM items WHERE id=?", (item_id,)).fetchone()["case_name"]
+        reasons = {(r["check_id"], r["location"]): r["accepted_reason"] or "" for r in con.execute(
+            "SELECT check_id, location, accepted_reason FROM items WHERE case_name=? AND state='accepted'",
+            (case_name,))}
+        for r in con.execute("SELECT id, result_json FROM runs WHERE case_name=?", (case_name,)).fetchall():
+            res = _with_acceptances(_strip_acceptances(result_from_obj(json.loads(r["result_json"]))), reasons)
+            con.execute("UPDATE runs SET exit_flagged=? WHERE id=?", (int(res.exit_flagged), r["id"]))
 
     # ------------------------------------------------------------------ queries
     def runs(self, case_name: str | None = None, limit: int | None = None) -> list[RunInfo]:
@@ -643,14 +673,26 @@ def _item(r: sqlite3.Row) -> Item:
 
 
 def _with_acceptances(result: CaseResult, reasons: Mapping[tuple[str, str], str]) -> CaseResult:
+    """The result with the history's acceptances applied through
+    :func:`checker.waivers.accept_findings` (issue 6, "suppression with a reason"): the
+    same operation as a waiver file beside a case, so each accepted finding keeps its
+    status, carries SPEC.md's ``"accepted": {"reason": …}`` in every report and no longer
+    counts for the exit status. An item is one (check, location); the waiver is applied
+    to exactly the findings of that identity (not to the check's findings elsewhere)."""
     if not reasons:
         return result
-    findings = []
-    for f in result.findings:
-        key = (f.check, finding_location(f))
-        if key in reasons and Status(f.status).flagged:
-            f = replace(f, accepted={"reason": reasons[key]})
-        findings.append(f)
+    from checker.waivers import accept_findings
+
+    findings = list(result.findings)
+    for (check, loc), reason in reasons.items():
+        idx = [i for i, f in enumerate(findings)
+               if f.check == check and not f.accepted and Status(f.status).flagged and finding_location(f) == loc]
+        if not idx:
+            continue
+        part = replace(result, findings=tuple(findings[i] for i in idx), notes=())
+        done = accept_findings(part, [{"check": check, "reason": reason or "理由の記載なし"}], source="")
+        for i, f in zip(idx, done.findings):
+            findings[i] = f
     return replace(result, findings=tuple(findings))
 
 

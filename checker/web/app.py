@@ -78,20 +78,77 @@ class Checker:
                     self._profile = load_profile(self.profile_spec)
         return self._profile
 
-    def profile_name(self) -> str | None:
+    def profile_name(self, profile: Any = None) -> str | None:
         from checker.ruledocs import profile_name
 
         try:
-            return profile_name(self.profile) or None
+            return profile_name(profile if profile is not None else self.profile) or None
         except Exception:  # pragma: no cover - cosmetic only
             return None
 
-    def rule_infos(self) -> list:
+    def rule_infos(self, profile: Any = None) -> list:
         from checker.ruledocs import rule_infos
 
-        return rule_infos(self.profile)
+        return rule_infos(profile if profile is not None else self.profile)
 
-    def check(self, folder: Path, files: list, case_name: str, as_of: dt.date) -> tuple[Case, CaseResult]:
+    # ------------------------------------------------------------------ profiles offered
+    def profile_choices(self) -> list[dict]:
+        """The profiles the upload form offers: the server's own (``--profile``, value "")
+        first, then the bundled ones (``profiles/*.toml``) by name. Only these can be chosen
+        from the page: a form never names a file on the server."""
+        from checker.profile import bundled_profiles, load_profile
+
+        own = self.profile
+        out = [{"value": "", "label": self._label(own), "standard": own.standard is not None
+                if hasattr(own, "standard") else False}]
+        for name in bundled_profiles():
+            try:
+                prof = load_profile(name)
+            except ValueError:  # a broken bundled file is not offered (itaku rules --profile says why)
+                continue
+            if prof is own:
+                continue
+            out.append({"value": name, "label": self._label(prof),
+                        "standard": getattr(prof, "standard", None) is not None})
+        return out
+
+    @staticmethod
+    def _label(prof: Any) -> str:
+        name = getattr(prof, "name", "") or "default"
+        std = getattr(prof, "standard", None)
+        shown = "標準（同梱の全ルール）" if name == "default" else name
+        return shown + ("（標準特記事項と比較）" if std is not None else "")
+
+    def choose_profile(self, choice: str | None) -> Any:
+        """The profile a request asked for: "" (the server's own) or a bundled name."""
+        choice = (choice or "").strip()
+        if not choice:
+            return self.profile
+        from checker.profile import bundled_profiles, load_profile
+
+        if choice not in bundled_profiles():
+            raise ValueError(f"プロファイル「{choice}」はありません。"
+                             f"選べるのは {'、'.join(bundled_profiles()) or 'default'} です（空欄ならサーバーの既定）。")
+        return load_profile(choice)
+
+    def profile_for_run(self, stored_name: str | None) -> Any:
+        """The profile a stored run was checked with (by the name the history keeps), for
+        its checklist and its reports; the server's own profile when it is not known."""
+        if not stored_name or stored_name == self.profile_name():
+            return self.profile
+        from checker.profile import bundled_profiles, load_profile
+
+        for name in bundled_profiles():
+            try:
+                prof = load_profile(name)
+            except ValueError:
+                continue
+            if self.profile_name(prof) == stored_name:
+                return prof
+        return self.profile
+
+    def check(self, folder: Path, files: list, case_name: str, as_of: dt.date,
+              profile: Any = None) -> tuple[Case, CaseResult]:
         """Read and check the uploaded files (``checker.api.load_case`` over the folder, kept
         in upload order); too-large ones become ``too_large`` document errors."""
         from checker.api import check_case, load_case
@@ -118,7 +175,7 @@ class Checker:
                                                                  f"{uf.name}: このファイルはチェックの対象外です。"
                                                                  "諮問書・契約書などの PDF、DOCX 又はテキストを指定してください。")))
             case = Case(name=case_name, documents=tuple(docs))
-            result = check_case(case, as_of, self.profile)
+            result = check_case(case, as_of, profile if profile is not None else self.profile)
         return case, result
 
 
@@ -220,7 +277,11 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
             department = (up.fields.get("department") or "").strip()[:100]
             want_redact = checker.redact_default or (up.fields.get("redact") or "").lower() in ("1", "on", "true", "yes")
             try:
-                case, result = await run_in_threadpool(checker.check, folder, up.files, case_name, as_of_d)
+                profile = await run_in_threadpool(checker.choose_profile, up.fields.get("profile"))
+            except ValueError as exc:
+                raise _Answer(400, "bad_profile", str(exc))
+            try:
+                case, result = await run_in_threadpool(checker.check, folder, up.files, case_name, as_of_d, profile)
             except Exception as exc:  # a bug must not cost the clerk more than this one request
                 traceback.print_exc(file=sys.stderr)
                 raise _Answer(500, "internal",
@@ -240,18 +301,20 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
         try:
             rec = await run_in_threadpool(
                 lambda: history.record(shown, department=department, as_of=as_of_d,
-                                       profile=checker.profile_name(), redacted=redacted, case_name=case_name))
+                                       profile=checker.profile_name(profile), redacted=redacted, case_name=case_name))
         except (HistoryError, OSError, sqlite3.Error) as exc:
             traceback.print_exc(file=sys.stderr)
             raise _Answer(503, "history_unavailable",
                           f"チェックの結果を履歴（{history.path.name}）に保存できませんでした（{exc}）。"
                           "しばらく待ってからもう一度送ってください。続く場合は --db のファイルと空き容量を確認してください。")
         return {"case": case, "raw_result": result, "rec": rec, "as_of": as_of_d, "department": department,
+                "profile": profile,
                 "redacted": redacted, "redact_many": redact_many if redacted else None}
 
     # ------------------------------------------------------------------ pages
     async def index(request: Request) -> Response:
         return page("index.html", as_of=default_as_of().isoformat(), runs=history.runs(limit=8),
+                    profiles=await run_in_threadpool(checker.profile_choices),
                     redact_available=_redactor()[0] is not None, redact_default=checker.redact_default)
 
     async def check_form(request: Request) -> Response:
@@ -269,13 +332,17 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
         raw_findings = _align(ctx["raw_result"], rec.result)
         build = document_views if ctx["redact_many"] is None else _locked(document_views)
         doc_views, anchors = await run_in_threadpool(build, docs, raw_findings, redact_many=ctx["redact_many"])
-        return result_page(rec.run_id, rec.result, doc_views, anchors, fresh=True)
+        return result_page(rec.run_id, rec.result, doc_views, anchors, fresh=True, profile=ctx["profile"])
 
-    def result_page(run_id: int, result: CaseResult, doc_views, anchors, fresh: bool) -> HTMLResponse:
-        from checker.web.view import checklist, counts, finding_views
+    def result_page(run_id: int, result: CaseResult, doc_views, anchors, fresh: bool,
+                    profile: Any = None) -> HTMLResponse:
+        from checker.commands import exit_status
+        from checker.web.view import checklist, comparison_views, counts, finding_views
 
         run = history.run(run_id)
-        infos = checker.rule_infos()
+        if profile is None:
+            profile = checker.profile_for_run(run.profile)
+        infos = checker.rule_infos(profile)
         rfs = history.run_findings(run_id)
         item_ids = [f.item_id for f in rfs]
         items = {i: history.item(i) for i in item_ids if i is not None}
@@ -284,7 +351,11 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
         return page("result.html", run=run, result=result, checklist=checklist(result, infos),
                     findings=finding_views(result, infos, item_ids, items, changes, anchors),
                     documents=doc_views, counts=counts(result), changes=ch, fresh=fresh,
-                    unreadable=[d for d in result.documents if d.error])
+                    unreadable=[d for d in result.documents if d.error],
+                    comparisons=comparison_views(result, [d["name"] for d in doc_views]),
+                    standard_name=_standard_name(profile), profile_label=checker.profile_name(profile) or "default",
+                    exit_status=exit_status([result]),
+                    accepted_count=sum(1 for f in result.findings if f.accepted))
 
     async def run_page(request: Request) -> Response:
         run_id = request.path_params["run_id"]
@@ -308,7 +379,8 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
             return error_page(str(exc), 404)
         from checker.report import render
 
-        body = await run_in_threadpool(render, [result], fmt, as_of=run.as_of, redact=False, profile=checker.profile)
+        body = await run_in_threadpool(render, [result], fmt, as_of=run.as_of, redact=False,
+                                       profile=checker.profile_for_run(run.profile))
         media = {"html": "text/html", "md": "text/markdown", "json": "application/json"}[fmt]
         return _download(body, f"itaku-report-{run_id}.{fmt}", f"{media}; charset=utf-8")
 
@@ -425,6 +497,12 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
     app.state.max_upload = max_upload
     app.state.max_document = max_doc
     return app
+
+
+def _standard_name(profile: Any) -> str | None:
+    """The file name of the profile's municipality standard (never the server path)."""
+    std = getattr(profile, "standard", None)
+    return Path(str(std)).name if std else None
 
 
 class _Answer(Exception):

@@ -176,9 +176,15 @@ def finding_views(result: CaseResult, rule_infos: list, item_ids: Sequence[int |
 
     check_titles = {c.id: c.title for ri in rule_infos for c in ri.checks if c.title}
     rule_titles = {ri.id: ri.title for ri in rule_infos if ri.title}
+    check_fixes = {c.id: c.fix for ri in rule_infos for c in ri.checks if getattr(c, "fix", "")}
     out = []
     for fi, f in enumerate(result.findings):
         v = finding_view(f, check_titles)
+        # model wording (修正文例) for every missing / violation finding: the finding's own
+        # (the rule's, or the profile's standard article), else the check's in the rule file
+        v["needs_fix"] = Status(f.status) in (Status.MISSING, Status.VIOLATION)
+        if v["needs_fix"] and not v["fix"]:
+            v["fix"] = check_fixes.get(f.check, "")
         v["pos"] = fi
         v["anchor"] = f"f{fi}"
         v["rule_title"] = rule_titles.get(f.rule, f.rule)
@@ -230,3 +236,90 @@ def counts(result: CaseResult) -> dict[str, int]:
     for s in result.rules.values():
         c[Status(s).value] += 1
     return c
+
+
+# --------------------------------------------------------------------------- the standard
+CMP_KIND_LABEL = {"absent": "欠落", "weakened": "弱化", "added": "追加"}
+CMP_KIND_HELP = {"absent": "標準の条項に当たる条項がこの契約にありません",
+                 "weakened": "義務が任意・努力に変わったか、条件が削られています",
+                 "added": "標準にない条項が加えられています"}
+_CMP_ORDER = {"absent": 0, "weakened": 1, "added": 2}
+
+
+def _flat(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+
+
+def diff_segments(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """The standard's text ``a`` and the contract's text ``b`` as (piece, changed) pairs, by
+    characters (Japanese has no spaces to split words on); equal runs of one character
+    between two changes are folded into the change so the marks read as phrases."""
+    from difflib import SequenceMatcher
+
+    sm = SequenceMatcher(None, a, b, autojunk=False)
+    left: list[list] = []
+    right: list[list] = []
+
+    def add(side: list, text: str, changed: bool) -> None:
+        if not text:
+            return
+        if side and side[-1][1] == changed:
+            side[-1][0] += text
+        else:
+            side.append([text, changed])
+
+    ops = sm.get_opcodes()
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if tag == "equal":
+            short = (i2 - i1) <= 1 and 0 < k < len(ops) - 1
+            add(left, a[i1:i2], short)
+            add(right, b[j1:j2], short)
+        else:
+            add(left, a[i1:i2], True)
+            add(right, b[j1:j2], True)
+    return [tuple(x) for x in left], [tuple(x) for x in right]
+
+
+def comparison_views(result: CaseResult, doc_names: Sequence[str] = ()) -> list[dict]:
+    """The comparisons with the municipality's standard (``CaseResult.comparisons``, a
+    :class:`checker.compare.Comparison` or its stored JSON form) as rows of a clause diff:
+    the standard's article and the contract's side by side, the changed words marked."""
+    from checker.report import comparison_view
+
+    out = []
+    for cmp in getattr(result, "comparisons", None) or ():
+        cv = comparison_view(cmp)
+        raw = list(cmp.get("diffs") or () if isinstance(cmp, Mapping) else getattr(cmp, "diffs", ()) or ())
+        rows = []
+        for k, r in enumerate(cv["rows"]):
+            d = raw[k] if k < len(raw) else None
+            r = {**r, "standard_article": _article_label(d, "standard"), "contract_article": _article_label(d, "target")}
+            std, con = _flat(r["standard"]), _flat(r["contract"])
+            if std and con:
+                left, right = diff_segments(std, con)
+            else:
+                left = [(std, r["kind"] == "absent")] if std else []
+                right = [(con, r["kind"] == "added")] if con else []
+            rows.append({**r, "kind_label": CMP_KIND_LABEL.get(r["kind"], r["kind_label"]),
+                         "help": CMP_KIND_HELP.get(r["kind"], ""), "left": left, "right": right})
+        rows.sort(key=lambda r: _CMP_ORDER.get(r["kind"], 9))
+        target = cv["target"].replace("\\", "/").rsplit("/", 1)[-1]
+        out.append({
+            "standard": cv["standard"].replace("\\", "/").rsplit("/", 1)[-1],
+            "target": target,
+            "target_index": list(doc_names).index(target) if target in doc_names else None,
+            "aligned": cv["aligned"],
+            "rows": rows,
+            "counts": {k: sum(1 for r in rows if r["kind"] == k) for k in ("absent", "weakened", "added")},
+        })
+    return out
+
+
+def _article_label(diff: Any, side: str) -> str:
+    """第N条 of one side of a comparison row (a live ArticleDiff or its stored form)."""
+    if diff is None:
+        return ""
+    if isinstance(diff, Mapping):
+        return str(diff.get("standard_article" if side == "standard" else "contract_article") or "")
+    clause = getattr(diff, side, None)
+    return str(getattr(clause, "label", "") or "")
