@@ -186,3 +186,45 @@ def test_oversized_selection_is_refused_in_the_page(tmp_path, browser):
         pg.click("#submit")
         assert pg.url.rstrip("/") == base  # not sent
         ctx.close()
+
+
+def test_accept_in_the_page_and_the_comparison_view(server, page, monkeypatch):
+    """Accepting a finding with a reason in the page: shown as accepted, the exit status
+    shown drops it, the JSON download carries SPEC's accepted. Then the standard's
+    comparison when the clerk picks the bundled profile with a standard (real engine)."""
+    import checker.api
+    from test_web import _fake_check
+
+    monkeypatch.setattr(checker.api, "check_case", _fake_check)
+    page.goto(server + "/")
+    page.set_input_files("#files", _files(_case_dir()))
+    page.fill("#case", "許容の案件")
+    page.fill("#as_of", AS_OF)
+    page.click("#submit")
+    page.wait_for_selector("#checklist")
+    assert page.locator("#exit-status").get_attribute("data-exit") == "1"
+    card = page.locator("article.finding.st-missing").first
+    assert card.locator("details.fix[open] .fix-text").is_visible()  # model wording shown, not folded
+    card.locator("details.actions summary").click()
+    card.locator("form.accept-form input[name=text]").fill("紙のみの業務のため電子データの消去はない")
+    card.locator("form.accept-form button").click()
+    page.wait_for_selector("article.finding.is-accepted")
+    accepted = page.locator("article.finding.is-accepted")
+    assert accepted.count() == 1 and "紙のみの業務のため" in accepted.inner_text()
+    with page.expect_download() as dl:
+        page.click("#dl-json")
+    found = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))["cases"][0]["findings"]
+    assert [f["accepted"] for f in found if f.get("accepted")] == [{"reason": "紙のみの業務のため電子データの消去はない"}]
+    monkeypatch.undo()
+
+    page.goto(server + "/")
+    page.set_input_files("#files", [str(Path(__file__).resolve().parents[1] / "fixtures" / "standard" / "combined.txt")])
+    page.select_option("#profile", "sakuragaoka")
+    page.fill("#as_of", "2027-03-01")
+    page.click("#submit")
+    page.wait_for_selector("section.comparison")
+    kinds = sorted(r.get_attribute("data-kind") for r in page.locator("section.comparison .cmp-row").all())
+    assert kinds == ["absent", "added", "weakened", "weakened", "weakened"]
+    weak = page.locator(".cmp-row.cmp-weakened", has_text="資料等の返還等")
+    assert weak.locator(".cmp-std del").first.inner_text() == "しなければならない"
+    assert weak.locator(".cmp-con ins").first.inner_text() == "することができる"

@@ -157,6 +157,42 @@ def test_acceptance_carries_over_and_stops_counting(hist):
     assert hist.run_result(r1.run_id).findings[0].accepted is None
 
 
+def test_an_acceptance_covers_its_own_location_only(hist):
+    """One item is (check, location): accepting the finding at 第7条 leaves the same check's
+    finding at 第9条 counting, and ok findings are never marked (checker.waivers semantics)."""
+    fs = [_f("subcontracting.clause", "violation", "第7条"), _f("subcontracting.clause", "missing", "第9条"),
+          _f("password-handling.protection", "ok", "第3条")]
+    r1 = hist.record(_result("案件P", fs))
+    hist.accept(r1.item_ids[0], "第7条は市の承認済みの定型文")
+    r2 = hist.record(_result("案件P", fs))
+    got = {(f.check, f.evidence[0].clause): f.accepted for f in r2.result.findings}
+    assert got[("subcontracting.clause", "第7条")] == {"reason": "第7条は市の承認済みの定型文"}
+    assert got[("subcontracting.clause", "第9条")] is None
+    assert got[("password-handling.protection", "第3条")] is None
+    assert r2.result.exit_flagged and not any(n.code.startswith("waiver.") for n in r2.result.notes)
+    hist.accept(r2.item_ids[1], "第9条は次回改定で直す")
+    assert not hist.run(r2.run_id).exit_flagged and not hist.run(r1.run_id).exit_flagged
+    assert not hist.run_result(r2.run_id).exit_flagged
+
+
+def test_comparisons_survive_the_stored_run():
+    """A stored run keeps its comparison with the standard (the reports of a past run)."""
+    from checker.compare import ArticleDiff, Comparison
+    from checker.model import Clause
+
+    def clause(n, text):
+        return Clause(label=f"第{n}条", number=n, caption="再委託", page=1, text=text)
+
+    cmp = Comparison("standard.txt", "contract.txt", (
+        ArticleDiff("weakened", clause(10, "あらかじめ承諾を得なければならない。"), clause(9, "承諾を得ることができる。"),
+                    ("「しなければならない」が「ことができる」に弱められています",), 0.8),), aligned=5)
+    r = CaseResult("案件C", (_doc(),), {}, (), comparisons=(cmp,))
+    back = result_from_obj(json.loads(json.dumps(result_to_obj(r), ensure_ascii=False)))
+    d = back.comparisons[0]["diffs"][0]
+    assert d["kind"] == "weakened" and d["standard_article"] == "第10条" and d["contract_article"] == "第9条"
+    assert result_to_obj(back)["comparisons"][0]["diffs"][0]["contract"] == "承諾を得ることができる。"
+
+
 def test_json_roundtrip(hist):
     res = _result("案件F", [_f("subcontracting.clause", "violation", "第7条")])
     back = result_from_obj(result_to_obj(res))
