@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from checker.model import Document
 
-__all__ = ["detect_kinds", "score_kinds", "THRESHOLD"]
+__all__ = ["detect_kinds", "score_kinds", "THRESHOLD", "CERT_PART_TITLE"]
 
 THRESHOLD = 4.0
 
@@ -34,6 +34,13 @@ _CERT_TITLE = re.compile(
     r"登録証|認定証|認証書|付与認定|登録証明|認証証明|使用許諾|certificate|Certificate|CERTIFICATE|"
     r"プライバシーマーク(?:付与|登録)|適合性評価|登録(?:の)?証明|"
     r"(?:認証|登録|ISMS|ISO|プライバシーマーク|Pマーク).{0,10}(?:証明書|証書|通知書)")
+
+# the whole title of a certificate copy (structure: a page opening with one starts a part)
+CERT_PART_TITLE = re.compile(
+    r"^[\s【〔\[]*(?:(?:プライバシーマーク|Pマーク|ISMS|ISO\s*/?\s*IEC\s*27001|情報セキュリティマネジメントシステム)"
+    r"[^。、]{0,12}(?:登録証|認証書|認定証|登録証明書|認証登録証|適合証明書|付与認定証)"
+    r"|(?:登録証|認証書|認定証)(?=\s*(?:[(（【〔]\s*写し?\s*[)）】〕])?\s*$))"
+    r"\s*(?:[(（【〔]\s*写し?\s*[)）】〕])?[\s】〕\]]*$")
 
 _CONSULT_FIELDS = re.compile(
     r"委託理由|委託の理由|委託先|委託する(?:事務|業務)|委託の内容|委託内容|提供する個人情報|取り扱う個人情報|"
@@ -236,8 +243,29 @@ def detect_kinds(doc: Document) -> tuple[str, ...]:
     elif best == "contract" and sc["specification"] >= 6 and any(
             _SPEC_TITLE.search(h) and len(h) <= 30 for h in doc.headings[1:]):
         kinds.append("specification")
+    if best != "certificate" and _appended_certificate(doc):
+        kinds.append("certificate")
     order = ("consultation", "contract", "special_provisions", "specification", "certificate", "other")
     return tuple(sorted(set(kinds), key=order.index))
+
+
+def _appended_certificate(doc: Document) -> bool:
+    """A certificate copy appended to another document (a プライバシーマーク登録証 page after
+    the special provisions): sentences under a certificate's title (structure makes a
+    page opening with one a heading of its own) that read like a certificate: its number,
+    its validity, the mark or the body that issued it."""
+    part = [s.text for s in doc.sentences if s.heading and s.article is None and CERT_PART_TITLE.match(s.heading)]
+    part += [f.label for f in doc.fields if f.sentence_indexes
+             and any(doc.sentences[i].heading and CERT_PART_TITLE.match(doc.sentences[i].heading)
+                     for i in f.sentence_indexes if i < len(doc.sentences))]
+    if not part:
+        return False
+    heads = {s.heading for s in doc.sentences if s.heading and CERT_PART_TITLE.match(s.heading)}
+    text = "\n".join(part + sorted(heads))
+    words = sum(w for rx, w in _CERT_WORDS if rx.search(text))
+    has_number = bool(_CERT_WORDS[0][0].search(text))
+    has_validity = bool(_CERT_WORDS[1][0].search(text))
+    return (has_number or has_validity) and words >= 5.0
 
 
 def _appended_sp(doc: Document) -> bool:

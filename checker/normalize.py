@@ -399,12 +399,18 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
     edges: list[set[int]] = []
     for blocks, h in zip(pages, heights):
         idx = [i for i, b in enumerate(blocks) if b.kind != "table_row"]
-        cand = set(idx[:2] + idx[-2:])
+        cand = set(idx[:3] + idx[-3:])
         if h and any(blocks[i].top is not None for i in cand):
-            cand = {i for i in cand if _in_edge_zone(blocks[i], h)}
+            # a page number set right below a short page's text (a browser's footer after
+            # the body) is no less a page number
+            cand = {i for i in cand if _in_edge_zone(blocks[i], h)
+                    or (i in idx[-2:] and is_page_number(blocks[i].text))}
         # the body's own lines (articles, sentences) are never furniture
+        # (a bracketed line at the very edge, 「（総務課情報公開係）」 over every page, may be)
         cand = {i for i in cand if is_page_number(blocks[i].text)
-                or not (starts_new_unit(normalize_text(blocks[i].text)) or _ENDS_SENTENCE.search(normalize_text(blocks[i].text)))}
+                or not (starts_new_unit(normalize_text(blocks[i].text)) or _ENDS_SENTENCE.search(normalize_text(blocks[i].text)))
+                or (h and blocks[i].top is not None and _in_edge_zone(blocks[i], h)
+                    and _is_caption_only(normalize_text(blocks[i].text)))}
         edges.append(cand)
         for k in {(_furniture_key(blocks[i].text)) for i in cand}:
             edge_keys[k] += 1

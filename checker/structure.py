@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass, field as dc_field, replace
 
 from checker.dates import dominant_era, find_dates, find_periods, kanji_to_int
+from checker.kinds import CERT_PART_TITLE as _PART_TITLE
 from checker.model import Clause, DateMention, Document, Field, Period, RawDocument, Sentence
 from checker.normalize import Unit, normalize_document
 
@@ -244,8 +245,21 @@ class _Builder:
     # ---- walk
     def run(self) -> None:
         units = self.units
+        on_page = 0  # units seen so far on the current page
         for i, u in enumerate(units):
             nxt = units[i + 1] if i + 1 < len(units) else None
+            on_page = on_page + 1 if i and units[i - 1].page == u.page else 1
+            if i and on_page <= 2 and u.kind != "table_row" and _PART_TITLE.match(u.text):
+                # a page opening with a certificate's title (プライバシーマーク登録証 appended to
+                # special provisions): another document begins; no article or 別記 runs on
+                self.art = None
+                self.para = None
+                self.section = None
+                self.pending_caption = None
+                self.last_row_label = None
+                self.last_row_acc = None
+                self.set_heading(u.text, None)
+                continue
             if u.kind == "table_row":
                 self.on_row(u)
                 continue

@@ -419,3 +419,53 @@ def test_specification_titled_gyomu_naiyosho_in_pdf_lines():
 ４　納期　令和９年５月３１日
 """
     assert kinds(pdf_lines(src)) == ("specification",)
+
+
+_SP_WITH_CERT = """
+# 個人情報取扱特記事項
+第１条　乙は、この契約による業務を行うに当たっては、個人情報を適正に取り扱わなければならない。
+第２条　乙は、業務上知り得た個人情報を第三者に漏らしてはならない。
+第３条　乙は、あらかじめ甲の承諾を得なければ、業務を再委託してはならない。
+第４条　乙は、業務完了後、個人情報を甲に返還しなければならない。
+第５条　この契約の期間は、令和７年４月１日から令和８年３月３１日までとする。
+===page===
+{title}
+株式会社ミライ情報処理　殿
+登録番号　第10812345号
+有効期間　2024年4月10日～2026年4月9日
+一般財団法人日本情報経済社会推進協会
+"""
+
+
+@pytest.mark.parametrize("title", ["# プライバシーマーク登録証", "プライバシーマーク登録証（写し）", "ISMS認証書"])
+def test_appended_certificate_page_makes_the_document_also_a_certificate(title):
+    # held-out case18: 特記事項 with a 登録証 page after a page break, in text and PDF alike
+    doc = build_document(txt(_SP_WITH_CERT.format(title=title)))
+    assert doc.kinds == ("special_provisions", "certificate"), (title, doc.kinds)
+    # the last article does not run on into the certificate
+    s = next(s for s in doc.sentences if "10812345" in s.text)
+    assert s.article is None and s.clause is None
+    assert doc.clauses[-1].label == "第5条" and "登録番号" not in doc.clauses[-1].text
+
+
+def test_appended_certificate_in_a_real_pdf_matches_its_text_rendering():
+    doc = build_document(read_document(Path(__file__).resolve().parent.parent / "fixtures" / "docs"
+                                       / "heldout_appended_certificate.chrome.pdf"))
+    assert doc.kinds == ("special_provisions", "certificate")
+    s = next(s for s in doc.sentences if "2026年4月9日" in s.text)
+    assert s.article is None and s.page == 2
+    # the running header 「（総務課情報公開係）」 and the 「－ 1 －」 under the text are no sentences
+    assert not any("総務課情報公開係" in s.text or s.text.strip("- ") == "1" for s in doc.sentences)
+
+
+def test_certificate_mentioned_in_a_document_does_not_make_it_a_certificate():
+    doc = build_document(txt("""
+# 業務仕様書
+## ３ 受注者の資格
+受注者は、プライバシーマーク付与事業者であること。プライバシーマーク登録証の写しを提出すること。
+登録番号及び有効期間を確認する。
+===page===
+## ４ 納品
+成果物は令和９年３月３１日までに納品すること。
+"""))
+    assert "certificate" not in doc.kinds
