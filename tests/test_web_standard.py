@@ -218,3 +218,23 @@ def test_accepting_in_the_history_applies_through_accept_findings(tmp_path, monk
     r3 = client.post("/api/check", files=files, data={"as_of": AS_OF, "case": "案件W"}).json()
     assert r3["exit_status"] == 1
     assert [f["accepted"] for f in r3["cases"][0]["findings"] if f.get("accepted")] == [{"reason": reason}]
+
+
+def test_redacted_run_masks_the_contract_side_of_the_comparison(tmp_path):
+    """With 「個人情報を伏せる」 the contract's article text in the comparison is masked too."""
+    variant = (STD_DIR / "added.txt").read_text(encoding="utf-8")
+    m = re.search(r"第１６条[^\n]*", variant)
+    assert m, "added.txt has its added 第１６条"
+    doc = tmp_path / "contract.txt"
+    doc.write_text(variant.replace(m.group(0), m.group(0) + "\n２　連絡先は担当 山田太郎（電話 03-1234-5678）とする。\n"),
+                   encoding="utf-8")
+    client = _client(tmp_path, profile="sakuragaoka")
+    plain = _post_file(client, doc, case="伏せない")
+    assert "03-1234-5678" in "".join(x["con"] for x in _rows(plain.text))  # the test can fail
+    red = _post_file(client, doc, case="伏せる", redact="1")
+    rows = _rows(red.text)
+    assert [x["kind"] for x in rows] == ["added"]
+    assert "03-1234-5678" not in rows[0]["con"] and "山田太郎" not in rows[0]["con"]
+    run = _run_id(red.text)
+    js = client.get(f"/runs/{run}/report.json").text
+    assert "03-1234-5678" not in js and "山田太郎" not in js.split('"comparisons"')[-1]

@@ -297,6 +297,8 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
                 raise _Answer(501, "redact_unavailable", "個人情報を伏せる機能がこのインストールにありません。"
                                                          "「個人情報を伏せる」を外してチェックしてください。")
             shown = await run_in_threadpool(_locked(redact_result), result)
+            if shown.comparisons and redact_many is not None:
+                shown = await run_in_threadpool(_locked(_redact_comparisons), shown, redact_many)
             redacted = True
         try:
             rec = await run_in_threadpool(
@@ -497,6 +499,21 @@ def create_app(db_path: str | Path | None = None, *, profile: Any = None, profil
     app.state.max_upload = max_upload
     app.state.max_document = max_doc
     return app
+
+
+def _redact_comparisons(result: CaseResult, redact_many: Callable[[list[str]], list[str]]) -> CaseResult:
+    """The comparisons with the contract's article text masked like the evidence quotes
+    (checker.redact.redact_result leaves them alone): kept in their stored form (the
+    JSON of SPEC.md's case plus both article labels), which every view reads."""
+    from checker.history import result_to_obj
+
+    obj = result_to_obj(result)
+    cmps = [dict(c, diffs=[dict(d) for d in c.get("diffs", ())]) for c in obj.get("comparisons", ())]
+    rows = [d for c in cmps for d in c["diffs"]]
+    texts = [d.get("contract") or "" for d in rows]
+    for d, t in zip(rows, redact_many(texts) if texts else []):
+        d["contract"] = t
+    return replace(result, comparisons=tuple(cmps))
 
 
 def _standard_name(profile: Any) -> str | None:
