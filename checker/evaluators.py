@@ -17,9 +17,14 @@ from checker.model import CONTRACT_KINDS, Document, Sentence, Status
 # --------------------------------------------------------------------------- privacy mark
 PMARK = re.compile(r"プライバシー[・\s]*マーク|Pマーク|JIS\s*Q\s*15001")
 ISMS = re.compile(r"ISMS|ISO\s*/?\s*(?:IEC)?\s*27001|JIS\s*Q\s*27001|情報セキュリティマネジメントシステム")
-NONE = re.compile(r"^\s*(?:無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|申請(?:予定|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い)(?:[。、)]|$)|いずれも.{0,10}(?:ない|ません)|確認中|未確認|未定|不明|調査中|照会中")
+NONE = re.compile(r"^\s*(?:無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|取得に向け|取得を目指|準備中|申請(?:予定|準備|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い|未取得)(?:[。、)(]|$)|いずれも.{0,10}(?:ない|ません)|確認中|未確認|未定|不明|調査中|照会中")
+# an eligibility requirement (「…認証を取得している者であること」) says what is required, not what is held
+REQUIREMENT = re.compile(r"(?:取得|保有|認証を受け|登録を受け|付与され)[^。]{0,8}(?:者|事業者|業者|法人)であること|(?:資格|条件|要件)と(?:する|します)|を(?:求める|条件とする)")
 BOTH = re.compile(r"(受託者|受注者|乙|委託先|受託事業者)(及び|並びに|と|・|、)(その)?(再委託先|再受託者)|(再委託先|再受託者)(及び|並びに|と|・|、)(受託者|受注者|乙|委託先)")
 SUB = re.compile(r"再委託先|再受託者|再委託事業者|下請")
+SUB_LABEL = re.compile(r"再委託|再受託|下請")
+# 「…株式会社○○（プライバシーマーク…）に再委託する」: the mark belongs to whom the work is passed on to
+SUB_AFTER = re.compile(r"^[^。]{0,120}?[)）」]?\s*(?:に|へ)(?:対し(?:て)?)?(?:再委託|下請|業務の一部を委託)")
 RENEWAL = re.compile(r"更新[^。]{0,6}(?:申請|審査|手続)|更新審査中|(?:審査|申請)中")
 VALID_KEY = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効|期限|認証日|登録日")
 NUMBER = re.compile(r"(?:登録番号\s*[:：]?\s*(?:第)?|第)\s*(\d{4,12})\s*(?:\(\s*(\d{1,3})\s*\))?\s*(?:号)?")
@@ -54,9 +59,15 @@ def _sub_names(docs: list[Document]) -> set[str]:
     names: set[str] = set()
     for d in docs:
         for s in d.sentences:
-            if (s.field and SUB.search(s.field)) or SUB.search(s.text):
+            if (s.field and SUB.search(s.field)) or SUB.search(s.text) or re.search(r"(?:に|へ)(?:再委託|下請)", s.text):
                 names |= _company_names(s.text)
     return names
+
+
+def _named_sub_before(before: str, subs: set[str]) -> bool:
+    """The company named just before the mark (「有限会社○○（プライバシーマーク…」) is a subcontractor."""
+    names = _company_names(before[-40:])
+    return bool(names and names & subs)
 
 
 def _contractor_names(docs: list[Document]) -> set[str]:
@@ -139,7 +150,10 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
             label = s.field or s.heading or ""
             if cert_owner:
                 owner = cert_owner
-            elif SUB.search(label) or SUB.search(s.text[:first]) or SUB.search(s.caption or ""):
+            elif (SUB.search(label) or SUB.search(s.text[:first]) or SUB_LABEL.search(s.caption or "")
+                  or SUB_LABEL.search(s.heading or "") or (s.field and SUB_LABEL.search(s.field))
+                  or SUB_AFTER.search(s.text[first:])
+                  or _named_sub_before(s.text[:first], subs)):
                 owner = "subcontractor"
             else:
                 owner = "contractor"
@@ -162,6 +176,9 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                 j += 1
             ctx_text = "".join((t.field + ":" if t.field and t is not s else "") + t.text for t in ctx)
             kind = "pmark" if pm else "isms"
+            if not cert_owner and REQUIREMENT.search(s.text[first:]):
+                i += 1  # a requirement states no mark
+                continue
             if pm and im and NONE.search(s.text):
                 kind = "none"
             elif NONE.search(s.text[first:]):
