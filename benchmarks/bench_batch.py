@@ -431,6 +431,11 @@ def write_results(path: Path, cases: int, files: int, pages: int, rows, stages, 
         "each measurement as a separate process and deletes the folder afterwards.",
         "",
     ]
+    # a hand-written analysis below the marker survives re-measuring
+    marker = "<!-- analysis: kept when the figures are measured again -->"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if marker in old:
+        lines += [marker + old.split(marker, 1)[1].rstrip("\n"), ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
