@@ -153,6 +153,27 @@ def test_line_grouping_inserts_space_only_at_real_gaps():
     assert _line_text(bold) == "甲は"
 
 
+def test_letter_spaced_justified_line_keeps_latin_words_whole():
+    from checker.read.pdf import _line_text
+
+    def line(text, track, word_gap_after=()):
+        out, x = [], 0.0
+        for i, t in enumerate(text):
+            w = 5.0 if t.isascii() else 10.0
+            out.append({"text": t, "x0": x, "x1": x + w, "top": 0.0, "bottom": 10.0, "size": 10.0})
+            x += w + track + (3.0 if i in word_gap_after else 0.0)
+        return out
+
+    # a justified line spread by 2 pt between every character (0.2 em): no word gap inside DVD-R / ISMS
+    spread = line("暗号化したDVD-Rで授受し、ISMSの認証を受けた者が扱う", 2.0)
+    assert _line_text(spread) == "暗号化したDVD-Rで授受し、ISMSの認証を受けた者が扱う"
+    # a real word space on the same tracked line stays
+    words = line("消去ソフトXYZWipeProにより消去する", 2.0, word_gap_after={7})
+    assert _line_text(words) == "消去ソフトXYZ WipeProにより消去する"
+    # an untracked line: unchanged behaviour
+    assert _line_text(line("XYZWipePro", 0.0, word_gap_after={2})) == "XYZ WipePro"
+
+
 def test_mixed_pdf_reads_text_and_warns_about_the_scanned_page():
     doc = read_document(FIX / "bad" / "mixed_scan_page.pdf")
     assert doc.error is None
@@ -390,3 +411,19 @@ def test_number_too_long_for_the_line_end_does_not_start_a_sentence():
     s = next(s for s in doc.sentences if "登録番号" in s.text)
     assert "登録番号:第10800001(07)号、有効期間:令和8年6月1日から令和10年5月31日まで" in s.text
     assert not any(s.text.startswith("10800001") for s in doc.sentences)
+
+
+def test_label_spanning_two_rows_keeps_its_field_on_the_second_row():
+    # a label cell merged over two rows (Word's merged cells): the second row's value and
+    # sub-label belong to it, not to no field at all
+    from checker.structure import build_document
+
+    raw = read_document(DOCS / "consultation_rowspan.cid.pdf")
+    rows = [b.cells for b in blocks(raw, "table_row")]
+    assert ("", "所在地", "福岡県〇〇市〇〇２丁目") in rows
+    assert ("", "また、繁忙期に職員のみで発送作業を行うことが困難なため") in rows
+    doc = build_document(raw)
+    fields = {f.label: f.value for f in doc.fields}
+    assert fields["再委託先所在地"] == "福岡県〇〇市〇〇2丁目"
+    s = next(s for s in doc.sentences if s.text.startswith("また、繁忙期"))
+    assert s.field == "委託理由"

@@ -14,7 +14,8 @@ Output conventions (what ``normalize`` / ``structure`` can rely on)
 * ``Block(kind="table_row")`` is one row of a ruled table found by pdfplumber (a grid of
   at least two cells): ``cells`` holds the row's cells left to right, ``text`` the cells
   joined by `` | ``. A cell spanning several columns appears once; a cell spanning several
-  rows appears only in its first row (pdfplumber's ``None`` cells are dropped). A cell's
+  rows appears only in its first row (pdfplumber's ``None`` cells are dropped), and a row
+  whose first column is covered that way starts with one empty cell ``""``. A cell's
   visual lines are joined with no separator (Japanese wraps mid-word); an empty cell is
   ``""``. ``top``/``bottom`` are the row's, ``x0`` the table's left edge. The characters
   inside a table never appear in ``line`` blocks. A single framed box (one cell) is not
@@ -263,6 +264,10 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
             cells = tuple(_cell_text(in_cells, box) for box in row.cells if box is not None)
             if not cells:
                 continue
+            if row.cells and row.cells[0] is None and len(cells) >= 1:
+                # the row's first column is covered by a cell spanning rows from above (a label
+                # over two lines of values): an empty leading cell says so, as in a text table
+                cells = ("",) + cells
             top, bottom = float(row.bbox[1]), float(row.bbox[3])
             blocks.append(Block("table_row", " | ".join(cells), number, cells=cells, top=round(top, 2),
                                 bottom=round(bottom, 2), x0=round(x0, 2), x1=round(float(t.bbox[2]), 2)))
@@ -506,7 +511,14 @@ def _char_width(c: dict) -> float:
 
 
 def _line_text(chars: list[dict]) -> str:
-    """The chars of one line joined as drawn; a space where a gap wider than ~1 char is."""
+    """The chars of one line joined as drawn; a space where a gap wider than ~1 char is.
+
+    Gaps are measured beyond the line's own letter-spacing (the median gap between its
+    drawn characters): a justified or tracked line spreads every character, and the extra
+    room between two Latin letters is then no word space (「DV D-R」「IS MS」)."""
+    vis = [c for c in chars if not c["text"].isspace()]
+    gaps = sorted(b["x0"] - a["x1"] for a, b in zip(vis, vis[1:]))
+    tracking = max(0.0, gaps[len(gaps) // 2]) if len(gaps) >= 4 else 0.0
     parts: list[str] = []
     prev: dict | None = None
     for c in chars:
@@ -515,7 +527,7 @@ def _line_text(chars: list[dict]) -> str:
             # fake bold and shadows: the same glyph drawn twice almost on top of itself
             if t == prev["text"] and abs(c["x0"] - prev["x0"]) < 0.3 * max(prev["x1"] - prev["x0"], 0.1):
                 continue
-            gap = c["x0"] - prev["x1"]
+            gap = c["x0"] - prev["x1"] - tracking
             pt, size = prev["text"], float(prev.get("size") or (prev["bottom"] - prev["top"]) or 10.0)
             if not pt.isspace() and not t.isspace():
                 wider = max(_char_width(prev), _char_width(c), 0.25 * size)
