@@ -259,6 +259,9 @@ class _Builder:
                 self.last_row_label = None
                 self.last_row_acc = None
                 self.set_heading(u.text, None)
+                # the title is the certificate's own statement of what it is (「プライバシーマーク
+                # 登録証」): a sentence of the part, so the mark it names is read with it
+                self.emit(u, 0, len(u.text), clause=None)
                 continue
             if u.kind == "table_row":
                 self.on_row(u)

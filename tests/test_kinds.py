@@ -446,6 +446,9 @@ def test_appended_certificate_page_makes_the_document_also_a_certificate(title):
     s = next(s for s in doc.sentences if "10812345" in s.text)
     assert s.article is None and s.clause is None
     assert doc.clauses[-1].label == "第5条" and "登録番号" not in doc.clauses[-1].text
+    # the certificate's title is a sentence of its part (the mark it names is read with it)
+    head = next(s for s in doc.sentences if s.page == 2)
+    assert head.text == title.lstrip("# ").replace("（", "(").replace("）", ")") and head.heading == head.text
 
 
 def test_appended_certificate_in_a_real_pdf_matches_its_text_rendering():
