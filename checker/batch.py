@@ -33,6 +33,8 @@ MARKS = {"ok": "○", "violation": "×", "missing": "×", "needs_review": "△",
 STATUS_LABELS = {"ok": "適合", "violation": "違反", "missing": "記載なし", "needs_review": "要確認",
                  "not_applicable": "対象外"}  # the words of the case reports (checker.ruledocs)
 ERROR_MARK = "！"
+ERROR_LABELS = {"encrypted": "暗号化", "damaged": "破損", "image_only": "画像のみ", "unsupported_type": "非対応の形式",
+                "empty": "空", "too_large": "大きすぎ"}
 
 
 # ----------------------------------------------------------------------------- outcome
@@ -475,7 +477,8 @@ def render_index(outcomes: list[CaseOutcome], ids: list[str], titles: dict[str, 
         rows.append({
             "name": o.name, "href": f"cases/{o.slug}.html", "md": f"cases/{o.slug}.md", "cells": cells,
             "error": o.error, "documents": len(o.documents),
-            "unreadable": [{"path": Path(d.path).name, "code": d.error.code, "message": d.error.message}
+            "unreadable": [{"path": Path(d.path).name, "code": d.error.code, "label": ERROR_LABELS.get(d.error.code, d.error.code),
+                            "message": d.error.message}
                            for d in o.unreadable],
         })
     env = Environment(loader=FileSystemLoader(str(data_dir("reports"))), autoescape=True,

@@ -48,7 +48,7 @@ def test_outputs_on_a_small_batch(tmp_path, fakes):
     # index.html: matrix marks, broken case on top, links to case reports, counts per rule
     html = (out / "index.html").read_text(encoding="utf-8")
     rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
-    assert "2026-003 壊れ" in rows[0] and "scan.pdf" in rows[0] and "damaged" in rows[0]
+    assert "2026-003 壊れ" in rows[0] and "scan.pdf（破損）" in rows[0] and "保存し直してください" in rows[0]
     assert "2026-001 検診" in rows[1] and "2026-002 印刷" in rows[2]
     r1 = rows[1]
     assert r1.index("○") < r1.index("△") < r1.index("×")  # subcontracting ok, password review, mark missing
