@@ -290,6 +290,11 @@ class _Builder:
             if self.on_article(u, nxt):
                 continue
             self.pending_caption = None
+            if u.kind == "heading" and not self.sentences and not self.headings and _TITLE_WORDS.search(t) \
+                    and not NUMBERED.match(t) and len(t) <= 60:
+                # the document's title set in Word's 見出し1 (Heading 1): a title, as in the
+                # text and PDF renderings, not a heading (a field) of the lines below it
+                u = replace(u, kind="title")
             if u.kind in ("title", "heading"):
                 self.on_heading(u)
                 continue

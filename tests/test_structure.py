@@ -262,6 +262,23 @@ def test_table_with_a_leading_number_column_yields_fields():
     assert doc.period is not None and doc.period.start == dt.date(2027, 4, 1)
 
 
+def test_title_set_as_the_first_heading_is_the_title_not_a_field():
+    # held-out case16 a.docx: Word's 見出し1 carries the title; the lines under it are no field
+    doc = build_document(txt("""
+## 個人情報取扱事務の委託に係る諮問について
+令和９年２月１２日
+青葉坂市長
+このことについて、下記のとおり諮問します。
+## ５　再委託
+結果通知の発送を、有限会社みちのく圧着に再委託する。
+"""))
+    assert doc.title == "個人情報取扱事務の委託に係る諮問について"
+    s = by_text(doc, "下記のとおり諮問します")
+    assert s.field is None and s.heading is None
+    s = by_text(doc, "みちのく圧着に再委託")
+    assert s.field == "再委託" and s.heading == "5 再委託"
+
+
 def test_prose_fields_numbered_and_with_colon():
     doc = build_document(txt("""
 １　件名　令和９年度データ入力業務委託
