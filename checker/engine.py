@@ -117,6 +117,7 @@ class _Run:
         self._facts: dict[str, bool] = {}
         self._decisions: dict[str, Decision] = {}
         self._busy: set[str] = set()
+        self._parts_cache: dict[str, list] = {}
         self.ctx = M.Ctx(fact=self.fact, outcome=self.outcome_of)
 
     # ---- documents and units
@@ -229,9 +230,14 @@ class _Run:
         first = top[0]
         outcome = first[2].id if first[2] is not None else "otherwise"
         sents = []
-        for h in top:
-            pred = cc.outcomes[h[0]][1] if h[2] is not None else cc.topic
-            sents.extend(_evidence_sentences(h[3], pred, self.ctx))
+        if all(h[2] is None for h in top):
+            # nothing met the requirement: cite the sentences that came closest to it (a 完了検査
+            # clause shares the topic word 検査 with an inspection right but little else)
+            sents.extend(self._closest(cc, [h[3] for h in top]))
+        else:
+            for h in top:
+                pred = cc.outcomes[h[0]][1] if h[2] is not None else cc.topic
+                sents.extend(_evidence_sentences(h[3], pred, self.ctx))
         # documents that disagree: cite the other side too
         docs_worst = {id(h[3].doc) for h in top}
         for h in pool:
@@ -239,6 +245,49 @@ class _Run:
                 sents.extend(_evidence_sentences(h[3], cc.topic, self.ctx)[:1])
                 break
         return Decision(worst, outcome, _dedupe(sents))
+
+    def _closest(self, cc, units: list[M.Unit]) -> list[tuple[Document, Sentence]]:
+        """The topic sentences of ``units`` that satisfy most conjuncts of the check's ``ok``
+        outcomes (the near misses), in document order; all topic sentences when no ``ok``
+        outcome can be scored."""
+        parts = self._ok_parts(cc)
+        scored = []
+        for u in units:
+            cand = M.sentences_matching(cc.topic, u, self.ctx) if cc.topic is not None else []
+            for s in cand or list(u.sentences[:1]):
+                one = u.single(s)
+                score = max((sum(1 for p in ps if p(one, self.ctx)) for ps in parts), default=0)
+                scored.append((score, u.doc, s))
+        if not scored:
+            return []
+        best = max(sc for sc, _, _ in scored)
+        return [(d, s) for sc, d, s in scored if sc == best][:4]
+
+    def _ok_parts(self, cc) -> list[list]:
+        got = self._parts_cache.get(cc.id)
+        if got is None:
+            got = []
+            for o, _ in cc.outcomes:
+                if o.status != "ok":
+                    continue
+                when = o.when
+                if isinstance(when, dict) and len(when) == 1 and "sentence" in when:
+                    when = when["sentence"]
+                items = when["all"] if isinstance(when, dict) and len(when) == 1 and "all" in when else [when]
+                flat = []
+                for it in items:
+                    if isinstance(it, dict) and len(it) == 1 and "sentence" in it:
+                        inner = it["sentence"]
+                        flat.extend(inner["all"] if isinstance(inner, dict) and len(inner) == 1 and "all" in inner
+                                    else [inner])
+                    else:
+                        flat.append(it)
+                try:
+                    got.append([M.compile(x) for x in flat])
+                except M.MatcherError:  # pragma: no cover - the rule file was validated already
+                    continue
+            self._parts_cache[cc.id] = got
+        return got
 
     def _absent(self, cc, docs, present: bool) -> Decision:
         for cond, pred in cc.absent:

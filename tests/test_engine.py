@@ -127,3 +127,19 @@ def test_language_matcher_parses_only_prefiltered_sentences() -> None:
     units = [M.Unit(doc, (s,)) for s in doc.sentences]
     assert [pred(u, ctx) for u in units] == [True, False]
     assert parsed == [doc.sentences[0].text]
+
+
+def test_unmet_requirement_cites_the_closest_sentences_not_topic_distractors() -> None:
+    # an acceptance inspection (完了検査) shares the word 検査 with an inspection right; the finding
+    # that the right does not reach the subcontractor must cite the inspection right itself
+    res = evaluate(_case(
+        ("第３条　乙は、あらかじめ甲の承諾を得て、株式会社ひがし印刷に封入作業を再委託することができる。\n"
+         "第６条　甲は、乙から完了の通知を受けたときは、１４日以内に完了検査を行う。\n"
+         "第９条　甲は、必要があると認めるときは、乙の作業場所に立ち入り、個人情報の管理状況を調査することができる。",
+         ("contract",)),
+        ("| 再委託の有無 | 有（株式会社ひがし印刷、封入作業） |", ("consultation",)),
+    ), BOOK, dt.date(2027, 3, 1))
+    f = next(f for f in res.findings if f.check == "subcontracting.inspection")
+    assert f.status is Status.NEEDS_REVIEW
+    assert [e.clause for e in f.evidence] == ["第9条"]
+    assert "完了検査" not in f.message
