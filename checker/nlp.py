@@ -78,15 +78,48 @@ def parse_many(texts: Iterable[str]) -> list:
 
 def entities(text: str) -> list[tuple[int, int, str]]:
     """Named entities of ``text`` as (start_char, end_char, label)."""
-    doc = _load(True)(text)
-    return [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    return entities_many([text])[0]
+
+
+# SudachiPy refuses more than 49,149 bytes in one call, and the parser slows down
+# sharply (and grows in memory) on one very long sentence: NER texts are cut into pieces
+# of about 300 characters at a clause boundary (names do not cross one).
+_MAX_NER_CHARS = 300
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """``text`` cut into (offset, piece) parts of at most _MAX_NER_CHARS characters, at a
+    sentence or clause boundary where there is one."""
+    if len(text) <= _MAX_NER_CHARS:
+        return [(0, text)]
+    out, pos = [], 0
+    while pos < len(text):
+        end = min(len(text), pos + _MAX_NER_CHARS)
+        if end < len(text):
+            window = text[pos + _MAX_NER_CHARS // 2:end]
+            cut = max(window.rfind(ch) for ch in "。．\n、， \u3000")
+            if cut >= 0:
+                end = pos + _MAX_NER_CHARS // 2 + cut + 1
+        out.append((pos, text[pos:end]))
+        pos = end
+    return out
 
 
 def entities_many(texts: Iterable[str]) -> list[list[tuple[int, int, str]]]:
-    """``entities`` over many texts in one batch (``nlp.pipe``); order preserved."""
+    """``entities`` over many texts in one batch (``nlp.pipe``); order preserved. Long
+    texts are cut into pieces (the tokenizer's input limit) and the offsets put back."""
+    texts = list(texts)
     nlp = _load(True)
-    return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
-            for doc in nlp.pipe(list(texts), batch_size=64)]
+    owners: list[tuple[int, int]] = []
+    pieces: list[str] = []
+    for i, t in enumerate(texts):
+        for off, piece in _pieces(t):
+            owners.append((i, off))
+            pieces.append(piece)
+    out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+    for (i, off), doc in zip(owners, nlp.pipe(pieces, batch_size=16)):
+        out[i].extend((off + e.start_char, off + e.end_char, e.label_) for e in doc.ents)
+    return out
 
 
 def _key(text: str) -> str:

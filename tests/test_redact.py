@@ -197,3 +197,20 @@ def test_patterns_take_linear_time(text):
     t0 = time.monotonic()
     redact_texts([text], names=False)
     assert time.monotonic() - t0 < 3
+
+
+def test_long_text_is_cut_for_the_model():
+    """A quoted 'sentence' can be a whole page without 。: GiNZA's tokenizer refuses more
+    than 49,149 bytes (SudachiError, found by running --redact on such a file) and slows
+    down on one long sentence, so the text goes to the model in pieces."""
+    from checker.nlp import _MAX_NER_CHARS, _pieces
+
+    long = "乙は、あらかじめ甲の承諾を得て再委託先に同等の義務を負わせ" * 2000  # 58,000 chars, 174 KB
+    pieces = _pieces(long)
+    assert "".join(p for _, p in pieces) == long
+    assert all(len(p) <= _MAX_NER_CHARS for _, p in pieces)
+    assert all(long[off:off + len(p)] == p for off, p in pieces)
+    text = "乙は、あらかじめ甲の承諾を得て" * 50 + "担当 山田太郎（電話 042-393-5111）とする。"
+    out = redact_text(text)
+    assert "山田太郎" not in out and "042-393-5111" not in out
+    assert out.startswith("乙は、あらかじめ甲の承諾を得て")
