@@ -4,6 +4,10 @@
   the reference date; ``POST /check`` shows the results: the checklist of every rule,
   each finding beside the document text with the quoted evidence highlighted in place.
 * ``POST /api/check``: the same check answering SPEC.md's JSON v1 (``itaku-check/1``).
+  Both take an optional ``profile``: "" (the server's ``--profile``) or a bundled profile
+  name; with a standard (issue 6) the results show the article-by-article comparison.
+* Accepting a finding in the history applies it through ``checker.waivers.accept_findings``
+  (``checker.history``): the run's reports and later re-checks carry ``accepted``.
 * ``/history``, ``/history/open``, ``/history/answers``: the case history for the
   secretariat (:mod:`checker.history`); ``/runs/{id}`` one stored run and its reports.
 
