@@ -502,6 +502,23 @@ _ENDS_MID_TOKEN = re.compile(r"(?:第|[(「『【〔]|No\.?)\s*$")
 _LEAD_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9()（）.,:/@_\-]*")
 
 
+_NUM_START = re.compile(r"^(\d{1,3})(?:\s|[.．](?!\d))")
+
+
+def _implausible_number_start(ntext: str, prev: str, last_num: int | None) -> bool:
+    """A wrapped line starting with a number and a space (「30 日以内」 where the PDF spread
+    the digits) is no paragraph number when the line before runs on mid-sentence and the
+    number is not the next in sequence (nor 1 or 2, which open a numbering)."""
+    m = _NUM_START.match(ntext)
+    if not m or _ENDS_SENTENCE.search(prev) or _is_caption_only(prev):
+        return False
+    n = int(m.group(1))
+    if n in (1, 2) or (last_num is not None and n == last_num + 1):
+        return False
+    # the line before ends like a phrase that goes on (a particle, 、, a digit or 第)
+    return bool(re.search(r"[、,はがをにでとのもへや第\d]$", prev))
+
+
 def _pushed_to_next_line(prev: Block, b: Block, right: float | None, size: float) -> bool:
     """``prev`` ends short of the margin only because ``b`` starts with a Latin word or a
     number (never broken by the typesetter) wider than the room left on ``prev``:
@@ -531,6 +548,7 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
     open_soft = False  # the open paragraph came from PDF lines (may be continued)
     last_line_full = True
     last_line: Block | None = None
+    last_num: int | None = None  # the number of the last paragraph/heading opened by one
 
     def close() -> None:
         nonlocal open_parts, open_x0
@@ -565,6 +583,9 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                     and not re.match(r"^第\s*\d+\s*条", ntext):
                 can_join = True  # 「…(登録番号:第」 + 「10800001(07)号…」: never a new item
             elif open_parts is not None and b.kind == "line" and open_soft and last_line_full \
+                    and _implausible_number_start(ntext, normalize_text(open_parts[-1][0]), last_num):
+                can_join = True  # 「…期間は、」 + 「30 日以内とする。」: a number of the sentence
+            elif open_parts is not None and b.kind == "line" and open_soft and last_line_full \
                     and _open_bracket(normalize_text("".join(t for t, _ in open_parts))) \
                     and not re.match(r"^第\s*\d+\s*条", ntext):
                 can_join = True  # 「(○○県○○市○○町」 + 「○番地)」: inside parentheses
@@ -588,6 +609,11 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                 open_parts.append((text, b.page))
             else:
                 close()
+                m_num = _NUM_START.match(ntext)
+                if m_num:
+                    last_num = int(m_num.group(1))
+                elif re.match(r"^第\s*\d+\s*条", ntext):
+                    last_num = 1
                 open_parts = [(text, b.page)]
                 open_x0 = b.x0
                 open_soft = b.kind == "line"

@@ -277,3 +277,20 @@ def test_sound_marks_written_apart_compose_or_are_dropped():
 def test_half_width_katakana_with_sound_marks_compose():
     assert normalize_text("ﾊﾟｽﾜｰﾄﾞ") == "パスワード"
     assert normalize_text("ﾃﾞｰﾀ消去ｿﾌﾄ") == "データ消去ソフト"
+
+
+def test_wrapped_line_starting_with_a_number_continues_the_sentence():
+    # the PDF spread 「３０日」 to 「3 0日」 at a line start, or a line ends on 「第」 before a number
+    doc = _pdf([[
+        ("第５条　乙は、業務が完了したときは、甲から提供された資料等を、業務完了の日から起算して", 100, 70),
+        ("３０ 日以内に甲に返還しなければならない。", 117, 70),
+        ("２　乙は、プライバシーマーク（登録番号：第", 136, 70),
+        ("10800001(07)号）の付与を受けていなければならない。", 153, 70),
+        ("３　乙は、前項の登録を維持しなければならない。", 170, 70),
+        ("4 乙は、事故が発生したときは、直ちに甲に報告しなければならない。", 187, 70),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts[0].startswith("第5条 乙は、") and texts[0].endswith("起算して30日以内に甲に返還しなければならない。")
+    assert texts[1] == "2 乙は、プライバシーマーク(登録番号:第10800001(07)号)の付与を受けていなければならない。"
+    # real paragraph numbers in sequence still open their paragraphs
+    assert texts[2].startswith("3 乙は、前項") and texts[3].startswith("4 乙は、事故")

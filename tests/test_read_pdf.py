@@ -400,6 +400,17 @@ def test_label_value_form_without_rules_is_not_taken_for_columns():
     out = _reading_order(_group_lines(chars), 595.0)
     assert all(col is None for _, _, col in out)
     assert len(out) == 5
+    # a signature block under a single-column text: 「甲」 far left of its address lines
+    chars.clear()
+    for k in range(4):
+        put("この契約の締結を証するため本書二通を作成し当事者記名押印の上各自その一通を保有する", 60, 60 + 20 * k)
+        put("本契約に定めのない事項は協議して定める。", 60, 140 + 20 * k)
+    for k, (who, line) in enumerate([("甲", "住所　福岡県玄界市中央一丁目一番一号"), ("長", "名称　玄界市長　玄界太郎"),
+                                     ("乙", "住所　福岡県〇〇市〇〇二丁目三番四号"), ("代", "名称　株式会社はかたヘルスケア")]):
+        put(who, 200, 260 + 20 * k)
+        put(line, 300, 260 + 20 * k)
+    out = _reading_order(_group_lines(chars), 595.0)
+    assert all(col is None for _, _, col in out)
 
 
 def test_number_too_long_for_the_line_end_does_not_start_a_sentence():

@@ -369,6 +369,12 @@ def _find_gutter(segs: list[tuple]) -> tuple[float, float, float, float] | None:
         rx1 = sorted(r[1] for r in right)[int(0.8 * (len(right) - 1))]
         if rx1 - g < 8 * size:
             continue
+        # text side by side: several visual lines hold a long segment of each column (a
+        # signature block 「甲　住所…」 has a short word on the left)
+        long_l = [l_ for l_ in left if l_[1] - l_[0] >= 0.6 * colw]
+        long_pairs = sum(1 for r in right if r[1] - r[0] >= 0.6 * (rx1 - g) and any(beside(r, l_) for l_ in long_l))
+        if long_pairs < 3:
+            continue
         score = len(pairs)
         if best is None or score > best[0]:
             best = (score, (lx0, edge, float(g), rx1))
