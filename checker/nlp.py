@@ -66,7 +66,7 @@ def parse_many(texts: Iterable[str]) -> list:
             todo.append(i)
     else:
         todo = list(range(len(texts)))
-    for i, doc in zip(todo, nlp.pipe([texts[i] for i in todo], batch_size=64)):
+    for i, doc in zip(todo, nlp.pipe([_fit(texts[i]) for i in todo], batch_size=64)):
         out[i] = doc
         if CACHE is not None:
             try:
@@ -74,6 +74,21 @@ def parse_many(texts: Iterable[str]) -> list:
             except Exception:
                 pass
     return out
+
+
+# SudachiPy refuses a text of more than 49,149 bytes (SudachiError). A "sentence" that long
+# (a page without 。, found by fuzzing with hostile documents) is parsed up to the limit,
+# cut at a clause boundary: its tail is not parsed, rather than the whole check failing.
+_MAX_PARSE_BYTES = 49149
+
+
+def _fit(text: str) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= _MAX_PARSE_BYTES:
+        return text
+    cut = data[:_MAX_PARSE_BYTES - 4].decode("utf-8", "ignore")
+    i = max(cut.rfind(ch) for ch in "。．、，,\n \u3000")
+    return cut[:i + 1] if i > len(cut) // 2 else cut
 
 
 def entities(text: str) -> list[tuple[int, int, str]]:

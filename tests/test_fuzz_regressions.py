@@ -67,3 +67,22 @@ def test_combining_sound_marks_do_not_crash_structure(data):
                                   "第三者に再委託してはならない。\n", "## ②\n", "## ⑴ 件名\n", "## ¹\n", "## ๓ 件名\n"])
 def test_unicode_digit_headings(text):
     assert _build(text.encode("utf-8")).error is None
+
+
+# 2026-11-26, hostile-input review (a page-long "sentence" without 。): SudachiPy refuses a
+# text over 49,149 bytes, and the engine parses a whole sentence when its prefilter matches:
+# SudachiError escaped evaluate() and `itaku check` failed for the whole run. --redact hit
+# the same limit through the NER. Both now cut the text (checker/nlp.py).
+def test_one_sentence_longer_than_the_tokenizer_limit(tmp_path, capsys):
+    from checker.cli import main
+
+    clause = ("乙は、あらかじめ甲の書面による承諾を得た場合を除き、個人情報の取扱いを第三者に再委託してはならず、"
+              "契約終了後は個人情報を返還し、又は復元不可能な方法で消去し、消去証明書を提出し、")
+    text = "# 個人情報取扱特記事項\n第1条 " + clause * (60_000 // len(clause.encode("utf-8")) + 1) + "\n"
+    assert len(text.encode("utf-8")) > 49149
+    p = tmp_path / "一文.txt"
+    p.write_text(text, encoding="utf-8")
+    rc = main(["check", str(p), "--format", "json", "--as-of", "2026-11-26"])
+    out = capsys.readouterr().out
+    assert rc in (0, 1)
+    assert '"error": null' in out
