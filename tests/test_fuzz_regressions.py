@@ -76,9 +76,9 @@ def test_unicode_digit_headings(text):
 def test_one_sentence_longer_than_the_tokenizer_limit(tmp_path, capsys):
     from checker.cli import main
 
-    clause = ("乙は、あらかじめ甲の書面による承諾を得た場合を除き、個人情報の取扱いを第三者に再委託してはならず、"
-              "契約終了後は個人情報を返還し、又は復元不可能な方法で消去し、消去証明書を提出し、")
-    text = "# 個人情報取扱特記事項\n第1条 " + clause * (60_000 // len(clause.encode("utf-8")) + 1) + "\n"
+    src = "".join(f.read_text(encoding="utf-8") for f in sorted((ROOT / "fixtures" / "cases" / "seed-2017-cancer-screening").glob("*.txt")))
+    body = src.replace("。", "、").replace("\n", "")  # the whole case as one sentence
+    text = "# 個人情報取扱特記事項\n第1条 " + body * (60_000 // len(body.encode("utf-8")) + 1) + "\n"
     assert len(text.encode("utf-8")) > 49149
     p = tmp_path / "一文.txt"
     p.write_text(text, encoding="utf-8")
