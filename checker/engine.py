@@ -286,6 +286,10 @@ class _Run:
                     got.append([M.compile(x) for x in flat])
                 except M.MatcherError:  # pragma: no cover - the rule file was validated already
                     continue
+            if not got and cc.requires:
+                # an ok decided by ``otherwise`` whose elements are lacking: the closest
+                # sentences state the most of the required elements
+                got.append([pred for _, pred, _ in cc.requires])
             self._parts_cache[cc.id] = got
         return got
 

@@ -143,3 +143,15 @@ def test_unmet_requirement_cites_the_closest_sentences_not_topic_distractors() -
     assert f.status is Status.NEEDS_REVIEW
     assert [e.clause for e in f.evidence] == ["第9条"]
     assert "完了検査" not in f.message
+
+
+def test_lacking_elements_cite_the_sentence_stating_most_of_them() -> None:
+    res = evaluate(_case(
+        ("第２条　乙は、あらかじめ甲の承諾を得なければ、本業務を第三者に委託してはならない。", ("contract",)),
+        ("## ３　パスワード\nパスワードは、受託者及び再委託先の個人情報取扱責任者のみが知るものとする。\n"
+         "## ４　再委託\n封筒の印刷を株式会社にしき印刷に再委託する。", ("consultation",)),
+    ), BOOK, dt.date(2027, 3, 1))
+    f = next(f for f in res.findings if f.check == "subcontracting.subcontractor")
+    assert f.status is Status.NEEDS_REVIEW
+    assert "にしき印刷" in f.evidence[0].text
+    assert all("パスワード" not in e.text for e in f.evidence)
