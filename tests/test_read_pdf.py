@@ -438,3 +438,27 @@ def test_label_spanning_two_rows_keeps_its_field_on_the_second_row():
     assert fields["再委託先所在地"] == "福岡県〇〇市〇〇2丁目"
     s = next(s for s in doc.sentences if s.text.startswith("また、繁忙期"))
     assert s.field == "委託理由"
+
+
+def test_two_columns_with_a_narrow_gutter_are_found():
+    # 約款 on the back of a form: 8 pt type, a gutter of one character, both columns justified
+    from checker.read.pdf import _group_lines, _reading_order
+
+    size, chars = 8.0, []
+
+    def put(text, x, top):
+        for i, ch in enumerate(text):
+            chars.append({"text": ch, "x0": x + i * size, "x1": x + (i + 1) * size, "top": top,
+                          "bottom": top + size, "size": size, "upright": True})
+    left = ["第１条　乙は、この契約による業務を行うに当たっ", "ては、個人情報を適正に取り扱わなければならな", "い。",
+            "第２条　乙は、業務上知り得た個人情報を他に漏ら", "してはならない。この契約が終了した後も同様と", "する。"]
+    right = ["第４条　乙は、あらかじめ甲の書面による承諾を得", "なければ、業務を第三者に委託してはならない。",
+             "第５条　乙は、業務完了後、個人情報を甲に返還し", "なければならない。", "第６条　甲は、必要があると認めるときは、乙の", "作業場所を調査することができる。"]
+    width = max(len(t) for t in left) * size
+    for k, t in enumerate(left):
+        put(t, 40, 100 + 12 * k)
+    for k, t in enumerate(right):
+        put(t, 40 + width + size, 100 + 12 * k)
+    out = _reading_order(_group_lines(chars), 595.0)
+    texts = ["".join(c["text"] for c in ln) for _, ln, _ in sorted(out, key=lambda o: o[0])]
+    assert texts == left + right

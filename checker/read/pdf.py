@@ -296,21 +296,26 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
 
 # ----------------------------------------------------------------------------- columns
 def _segments(line: list[dict]) -> list[list[dict]]:
-    """A visual line cut where its visible characters leave a gap wider than 1.5 characters
-    (the gutter between two columns set side by side, a label far from its value)."""
+    """A visual line cut where its visible characters leave an empty gap wider than about
+    one character (the gutter between two columns set side by side, often only 1 em; a
+    label far from its value); a drawn space (「第１条　乙は」) cuts only a far wider gap."""
     segs: list[list[dict]] = []
     last: dict | None = None
+    spaced = False
     for c in line:
         if not c["text"].strip():
+            spaced = True
             if segs:
                 segs[-1].append(c)
             continue
         size = float(c.get("size") or (c["bottom"] - c["top"]) or 10.0)
-        if last is None or c["x0"] - last["x1"] > 1.5 * size:
+        gap = c["x0"] - last["x1"] if last is not None else 0.0
+        if last is None or gap > (2.5 if spaced else 0.9) * size:
             segs.append([c])
         else:
             segs[-1].append(c)
         last = c
+        spaced = False
     # spaces trailing a segment stay with it; drop leading/trailing whitespace-only pieces
     return [s for s in segs if any(ch["text"].strip() for ch in s)]
 
