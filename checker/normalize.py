@@ -42,10 +42,25 @@ _TILDES = "〜～∼〰~"
 _KEEP = {chr(c) for c in range(0x2460, 0x2474)}  # ①..⑳ stay (item markers)
 
 
+# CJK Radicals Supplement forms that PDF fonts map some kanji to (Chromium, Word): NFKC leaves
+# them (the Kangxi radicals ⼈⽤⽇ it does fold), so 「市⻑」「区⺠」 would not read as 市長/区民
+_RADICALS = {
+    "\u2e9f": "母", "\u2ea0": "民", "\u2ec4": "西", "\u2ec3": "西", "\u2ed1": "長", "\u2ed8": "青",
+    "\u2edd": "食", "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ee8": "麦", "\u2ee9": "黄", "\u2eed": "歯",
+    "\u2eef": "竜", "\u2ef2": "亀", "\u2ed7": "雨",
+}
+
+
 @functools.lru_cache(maxsize=4096)
 def _norm_char(c: str) -> str:
     if c in _KEEP:
         return c
+    if c in _RADICALS:
+        return _RADICALS[c]
+    if c in "\u2027\u30fb\uff65":  # hyphenation point / middle dots: one 「・」
+        return "・"
+    if c in "\u2215\u2044":  # division and fraction slash
+        return "/"
     if c in _DASHES:
         return "-"
     if c in _TILDES:

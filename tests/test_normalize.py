@@ -294,3 +294,12 @@ def test_wrapped_line_starting_with_a_number_continues_the_sentence():
     assert texts[1] == "2 乙は、プライバシーマーク(登録番号:第10800001(07)号)の付与を受けていなければならない。"
     # real paragraph numbers in sequence still open their paragraphs
     assert texts[2].startswith("3 乙は、前項") and texts[3].startswith("4 乙は、事故")
+
+
+def test_radical_forms_and_odd_dots_and_slashes_read_as_the_usual_characters():
+    # Chromium/Word PDF fonts map 長/民 to CJK radical code points and ・ to U+2027 (held-out
+    # case13/case14 PDFs: 「区⺠部」「市⻑」「特別区⺠税‧都⺠税」「ISO∕IEC」)
+    assert normalize_text("区⺠部税務課　市⻑　会⻑") == "区民部税務課 市長 会長"
+    assert normalize_text("特別区⺠税‧都⺠税") == "特別区民税・都民税"
+    assert normalize_text("ISO∕IEC27001") == "ISO/IEC27001"
+    assert normalize_text("⼈⽤⽇") == "人用日"  # Kangxi radicals: NFKC already folds them
