@@ -179,8 +179,20 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
             if not cert_owner and REQUIREMENT.search(s.text[first:]):
                 i += 1  # a requirement states no mark
                 continue
-            if pm and im and NONE.search(s.text):
-                kind = "none"
+            if pm and im:
+                # each mark with its own words: 「プライバシーマークは取得していないが、ISMS…を取得している」
+                a, b = sorted((pm, im), key=lambda x: x.start())
+                segs = {id(a): s.text[a.start():b.start()], id(b): s.text[b.start():]}
+                pm_none, im_none = bool(NONE.search(segs[id(pm)])), bool(NONE.search(segs[id(im)]))
+                if not re.search(r"取得|保有|認証を受け|登録を受け|付与|[:：]|なし|無|未", segs[id(a)][2:]):
+                    # 「プライバシーマーク及びISMSのいずれも取得していない」: one predicate for both
+                    pm_none = im_none = pm_none or im_none
+                if pm_none and im_none:
+                    kind = "none"
+                elif pm_none:
+                    kind = "isms"
+                elif im_none:
+                    kind = "pmark"
             elif NONE.search(s.text[first:]):
                 kind = "none"
             both = (not cert_owner and owner == "subcontractor"
