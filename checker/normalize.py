@@ -517,6 +517,23 @@ _ENDS_MID_TOKEN = re.compile(r"(?:第|[(「『【〔]|No\.?)\s*$")
 _LEAD_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9()（）.,:/@_\-]*")
 
 
+def _body_font_size(pages: list[list[Block]]) -> float | None:
+    """The font size most of the document's line characters are set in (PDF), else None."""
+    sizes = sorted(b.size for p in pages for b in p if b.kind == "line" and b.size for _ in range(len(b.text)))
+    return sizes[len(sizes) // 2] if sizes else None
+
+
+def _is_section_heading(b: Block, ntext: str, body: float) -> bool:
+    """A PDF line set a little larger than the body (a section heading 「再委託」「委託の概要」 of a
+    prose or table form; a title is far larger and stays a line): short, no punctuation of a
+    sentence, not numbered (numbered headings are found from their numbers)."""
+    if not (1.05 * body <= b.size < 1.3 * body) or len(ntext) > 30 or len(ntext) < 2:
+        return False
+    if re.search(r"[。、,.:;]", ntext) or starts_new_unit(ntext) or is_page_number(ntext):
+        return False
+    return bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", ntext))
+
+
 _NUM_START = re.compile(r"^(\d{1,3})(?:\s|[.．](?!\d))")
 
 
@@ -557,6 +574,7 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
     pdf = raw.format == "pdf"
     # margins from the whole document: a page with few lines says little on its own
     left, right, size = _doc_geometry(raw, pages)
+    body_size = _body_font_size(pages)
     units: list[Unit] = []
     open_parts: list[tuple[str, int]] | None = None  # a paragraph being built from lines
     open_x0: float | None = None
@@ -589,6 +607,13 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                 first_on_page = False
                 continue
             ntext = normalize_text(text)
+            if b.kind == "line" and body_size and b.size and _is_section_heading(b, ntext, body_size):
+                close()
+                units.append(_unit("heading", [(text, b.page)], b.x0, pdf=pdf))
+                first_on_page = False
+                last_line_full = True
+                last_line = None
+                continue
             can_join = False
             if b.kind == "line" and not last_line_full and last_line is not None \
                     and _pushed_to_next_line(last_line, b, right, size):

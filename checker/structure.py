@@ -198,6 +198,7 @@ class _Builder:
         self.last_row_label: str | None = None
         self.last_row_acc: _FieldAcc | None = None
         self.headings: list[str] = []
+        self.cut_row_x0: float | None = None  # x of the value lines of a row cut by a page break
 
     # ---- emit
     def emit(self, unit: Unit, a: int, b: int, *, clause: str | None | object = _AUTO,
@@ -264,7 +265,7 @@ class _Builder:
                 self.emit(u, 0, len(u.text), clause=None)
                 continue
             if u.kind == "table_row":
-                self.on_row(u)
+                self.on_row(u, nxt)
                 continue
             self.last_row_label = None
             self.last_row_acc = None
@@ -481,6 +482,9 @@ class _Builder:
     def on_free_paragraph(self, u: Unit, nxt: Unit | None) -> None:
         """A paragraph outside any article: prose form fields, numbered headings, items."""
         t = u.text
+        if self.cut_row_x0 is not None and (u.x0 is None or u.x0 < self.cut_row_x0 - 8.0):
+            self.prose_field = None  # back at the left margin: past the cut row's value
+            self.cut_row_x0 = None
         m = NUMBERED.match(t)
         if m:
             rest = m.group("rest").strip()
@@ -531,7 +535,8 @@ class _Builder:
         self.emit(u, 0, len(t), field_label=pf.label if pf else None)
 
     # ---- tables
-    def on_row(self, u: Unit) -> None:
+    def on_row(self, u: Unit, nxt: Unit | None = None) -> None:
+        self.cut_row_x0 = None
         cells = [c for c in u.cells]
         texts = [c.text for c in cells]
         nonempty = [i for i, c in enumerate(texts) if c]
@@ -548,6 +553,14 @@ class _Builder:
                 self.prose_field = saved
                 return
             if self.on_section(c):
+                return
+            if nxt is not None and nxt.kind == "paragraph" and _is_label_cell(c.text, strict=True) \
+                    and _plausible_label(c.text) and (self.last_row_acc is not None or self.fields):
+                # a table's last row cut by a page break: the label cell was found, its value
+                # came out as the lines below (「契約終了後の取扱い」 + 「受託者は、…」)
+                self.start_prose_field(c.text, u.page)
+                self.last_row_acc = None
+                self.cut_row_x0 = nxt.x0  # the value column: a line left of it is no longer the value
                 return
             self.emit(c, 0, len(c.text))
             return

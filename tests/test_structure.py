@@ -520,3 +520,30 @@ def test_text_and_pdf_renderings_agree_on_citations():
     assert key(a) == key(b)
     assert key(a)[0] == ("乳幼児健診案内通知の作成及び発送", "1(1)", "件名", "1 委託の概要")
     assert key(a)[1][1:] == ("2(1)", "安全管理措置", "2 安全管理措置")
+
+
+HELDOUT_DOCS = Path(__file__).resolve().parent.parent / "fixtures" / "docs"
+
+
+def test_pdf_section_headings_set_a_little_larger_are_headings_and_fields():
+    # held-out case11 a.pdf: 「委託の概要」「再委託」「委託終了後の個人情報の取扱い」 (11 pt over 10 pt body)
+    doc = build_document(read_document(HELDOUT_DOCS / "heldout_section_headings.chrome.pdf"))
+    for h in ("委託の概要", "取り扱う個人情報", "再委託", "委託終了後の個人情報の取扱い"):
+        assert h in doc.headings, h
+        assert not any(s.text == h for s in doc.sentences), h
+    s = next(s for s in doc.sentences if "自社の作業手順の改善に活用する" in s.text)
+    assert s.field == "委託終了後の個人情報の取扱い" and s.heading == "委託終了後の個人情報の取扱い"
+    # the title (far larger) is no section heading
+    assert "個人情報の取扱いを伴う業務の委託について(諮問)" not in doc.headings
+
+
+def test_table_row_cut_by_a_page_break_keeps_its_value_under_its_label():
+    # held-out case04 a.pdf: the last row's value cell runs onto page 2 and comes out as lines
+    doc = build_document(read_document(HELDOUT_DOCS / "heldout_row_cut_by_page.chrome.pdf"))
+    s = next(s for s in doc.sentences if "消去ソフト" in s.text)
+    assert s.field == "契約終了後の取扱い"
+    s = next(s for s in doc.sentences if "保有しない" in s.text)
+    assert s.field == "契約終了後の取扱い"
+    # the note under the table, back at the margin, is not part of the row
+    s = next(s for s in doc.sentences if "ログインパスワード" in s.text)
+    assert s.field != "契約終了後の取扱い"
