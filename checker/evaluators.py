@@ -59,15 +59,35 @@ def _sub_names(docs: list[Document]) -> set[str]:
     names: set[str] = set()
     for d in docs:
         for s in d.sentences:
-            if (s.field and SUB.search(s.field)) or SUB.search(s.text) or re.search(r"(?:に|へ)(?:再委託|下請)", s.text):
+            if (s.field and SUB.search(s.field)) or SUB.search(s.text) or re.search(r"(?:に|へ)[^。]{0,20}(?:再委託|下請)(?:する|させ|します|を行)", s.text):
                 names |= _company_names(s.text)
     return names
 
 
-def _named_sub_before(before: str, subs: set[str]) -> bool:
+def _named_sub_before(before: str, subs: set[str], cons: set[str] = frozenset()) -> bool:
     """The company named just before the mark (「有限会社○○（プライバシーマーク…」) is a subcontractor."""
     names = _company_names(before[-40:])
-    return bool(names and names & subs)
+    if any(_same_company(a, c) for a in names for c in cons):
+        return False
+    return any(_same_company(a, b) for a in names for b in subs)
+
+
+_FORM = re.compile(r"^(?:株式会社|有限会社|合同会社|一般社団法人|公益財団法人|一般財団法人)")
+
+
+def _same_company(a: str, b: str) -> bool:
+    """Two captured names denote the same company: the capture runs on into the sentence
+    (「株式会社○○に発送業務を…」, 「株式会社○○は」), so compare their common beginning."""
+    if a == b:
+        return True
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    form = _FORM.match(a)
+    need = (form.end() if form else 0) + 2
+    return n >= need and n >= min(len(a), len(b)) - 1
 
 
 def _contractor_names(docs: list[Document]) -> set[str]:
@@ -153,7 +173,7 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
             elif (SUB.search(label) or SUB.search(s.text[:first]) or SUB_LABEL.search(s.caption or "")
                   or SUB_LABEL.search(s.heading or "") or (s.field and SUB_LABEL.search(s.field))
                   or SUB_AFTER.search(s.text[first:])
-                  or _named_sub_before(s.text[:first], subs)):
+                  or _named_sub_before(s.text[:first], subs, cons)):
                 owner = "subcontractor"
             else:
                 owner = "contractor"
