@@ -314,6 +314,12 @@ class _Builder:
         if m and len(t) <= 60 and "。" not in t and not t.startswith(("別紙のとおり", "別記のとおり")) \
                 and not re.match(r"^[(（]?(?:別記|別紙|別添|別表)[^\s(「【]*?(?:のとおり|に定める|による)", t):
             label = re.sub(r"\s+", "", m.group("label"))
+            if not self.articles and not self.seen_article and u.page == 1 \
+                    and not any("。" in x.text for x in self.sentences) and len(self.sentences) <= 3:
+                # 「別記」 over the document's own title: the whole document is that 別記 (a
+                # standalone 特記事項 printed as the contract's annex); its articles are its own
+                self.headings.append(t)
+                return True
             self.open_section(label, u)
             self.set_heading(t, None, reset_fields=True)
             return True

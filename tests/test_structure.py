@@ -547,3 +547,26 @@ def test_table_row_cut_by_a_page_break_keeps_its_value_under_its_label():
     # the note under the table, back at the margin, is not part of the row
     s = next(s for s in doc.sentences if "ログインパスワード" in s.text)
     assert s.field != "契約終了後の取扱い"
+
+
+def test_betsuki_over_the_title_makes_no_section_of_the_whole_document():
+    # held-out case13/case19 b.pdf: a standalone 特記事項 headed 「（別記）」 or 「別記」 above its title
+    for head in ("（別記）", "別記"):
+        doc = build_document(txt(f"""
+港町市教育委員会
+{head}
+# 個人情報取扱特記事項
+第１条　乙は、個人情報を適正に取り扱わなければならない。
+第２条　乙は、業務上知り得た個人情報を他に漏らしてはならない。
+"""))
+        assert [c.label for c in doc.clauses] == ["第1条", "第2条"], head
+        assert all(c.section is None for c in doc.clauses)
+    # a 別記 after the contract's own articles is still a section
+    doc = build_document(txt("""
+# 業務委託契約書
+第１条　乙は、別記個人情報取扱特記事項を遵守しなければならない。
+別記
+個人情報取扱特記事項
+第１　乙は、個人情報を適正に取り扱わなければならない。
+"""))
+    assert [c.label for c in doc.clauses] == ["第1条", "別記第1"]
