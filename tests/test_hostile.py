@@ -349,3 +349,15 @@ def test_web_upload_of_a_bomb_is_a_document_error(tmp_path, monkeypatch):
     assert docs["bomb.pdf"]["error"]["code"] == "too_large"
     assert docs["特記事項.txt"]["error"] is None
     assert client.get("/api/health").status_code == 200  # the server is still there
+
+
+def test_child_sees_the_callers_limits_as_they_are_now(tmp_path, monkeypatch):
+    """The forkserver keeps the environment it started with; the reader in the child must
+    use the caller's current ITAKU_* limits (checker.limits reads them at call time)."""
+    p = make.many_pages_pdf(tmp_path / "pages.pdf", pages=30)
+    read_guarded(p, force=True)  # the forkserver is running now
+    monkeypatch.setenv("ITAKU_MAX_PAGES", "10")
+    raw = read_guarded(p, force=True)
+    assert raw.error is not None and raw.error.code == "too_large" and "30" in raw.error.message
+    monkeypatch.delenv("ITAKU_MAX_PAGES")
+    assert read_guarded(p, force=True).error is None

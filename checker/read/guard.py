@@ -116,8 +116,15 @@ def raw_from_plain(d: dict) -> RawDocument:
 
 
 # --------------------------------------------------------------------------- the child
-def _child_main(conn, path: str, memory_mb: int, cpu_seconds: int, reader: str, extra_path: list[str]) -> None:
+def _child_main(conn, path: str, memory_mb: int, cpu_seconds: int, reader: str, extra_path: list[str],
+                env: dict | None = None) -> None:
     """Runs in the child: limit ourselves, read, send JSON back."""
+    if env is not None:
+        # the forkserver's environment is the one it started with: take the caller's
+        # ITAKU_* settings (per-document limits of checker.limits) as they are now
+        for k in [k for k in os.environ if k.startswith("ITAKU_")]:
+            del os.environ[k]
+        os.environ.update(env)
     try:
         import resource
     except ImportError:  # pragma: no cover - not POSIX (Windows): the wall-clock timeout still holds
@@ -256,7 +263,8 @@ def _run_child(p: Path, fmt: str, lim: GuardLimits, reader: str) -> RawDocument:
 
     ctx = _context()
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(send, str(p), lim.memory_mb, lim.cpu_seconds, reader, list(sys.path)),
+    env = {k: v for k, v in os.environ.items() if k.startswith("ITAKU_")}
+    proc = ctx.Process(target=_child_main, args=(send, str(p), lim.memory_mb, lim.cpu_seconds, reader, list(sys.path), env),
                        name="itaku-read", daemon=False)
     # a batch worker may itself be a daemonic pool process, which multiprocessing forbids
     # to have children; ours is short-lived and always reaped below.
