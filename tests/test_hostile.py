@@ -361,3 +361,13 @@ def test_child_sees_the_callers_limits_as_they_are_now(tmp_path, monkeypatch):
     assert raw.error is not None and raw.error.code == "too_large" and "30" in raw.error.message
     monkeypatch.delenv("ITAKU_MAX_PAGES")
     assert read_guarded(p, force=True).error is None
+
+
+def test_relative_paths_mean_the_callers_folder(tmp_path, monkeypatch):
+    read_guarded(HOSTILE / "cyclic.pdf", force=True)  # the forkserver is running, started elsewhere
+    d = tmp_path / "here"
+    d.mkdir()
+    (d / "doc.pdf").write_bytes((HOSTILE / "javascript.pdf").read_bytes())
+    monkeypatch.chdir(d)
+    raw = read_guarded("doc.pdf")
+    assert raw.error is None and raw.path == "doc.pdf"

@@ -117,8 +117,13 @@ def raw_from_plain(d: dict) -> RawDocument:
 
 # --------------------------------------------------------------------------- the child
 def _child_main(conn, path: str, memory_mb: int, cpu_seconds: int, reader: str, extra_path: list[str],
-                env: dict | None = None) -> None:
+                env: dict | None = None, cwd: str | None = None) -> None:
     """Runs in the child: limit ourselves, read, send JSON back."""
+    if cwd:
+        try:
+            os.chdir(cwd)  # a relative path means what it means to the caller
+        except OSError:
+            pass
     if env is not None:
         # the forkserver's environment is the one it started with: take the caller's
         # ITAKU_* settings (per-document limits of checker.limits) as they are now
@@ -258,13 +263,21 @@ def read_guarded(path: str | Path, limits=None, *, reader: str = "checker.read:r
     return _run_child(p, fmt, lim, reader)
 
 
+def _cwd() -> str | None:
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
+
+
 def _run_child(p: Path, fmt: str, lim: GuardLimits, reader: str) -> RawDocument:
     import multiprocessing as mp
 
     ctx = _context()
     recv, send = ctx.Pipe(duplex=False)
     env = {k: v for k, v in os.environ.items() if k.startswith("ITAKU_")}
-    proc = ctx.Process(target=_child_main, args=(send, str(p), lim.memory_mb, lim.cpu_seconds, reader, list(sys.path), env),
+    proc = ctx.Process(target=_child_main, args=(send, str(p), lim.memory_mb, lim.cpu_seconds, reader, list(sys.path), env,
+                                                        _cwd()),
                        name="itaku-read", daemon=False)
     # a batch worker may itself be a daemonic pool process, which multiprocessing forbids
     # to have children; ours is short-lived and always reaped below.
