@@ -266,6 +266,7 @@ class Unit:
     pages: list[int]
     cells: tuple["Unit", ...] = ()
     x0: float | None = None
+    size: float | None = None  # font size of the unit's first PDF line, else None
 
     def raw_slice(self, a: int, b: int) -> str:
         """The original text behind ``text[a:b]``."""
@@ -409,6 +410,7 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
     recurs at the edge of other pages, or repeats the document's title on a later page."""
     pages = [list(p.blocks) for p in raw.pages]
     heights = [p.height for p in raw.pages]
+    body = _body_font_size(pages)
     n_pages = sum(1 for p in pages if p)
     edge_keys: Counter[str] = Counter()
     edges: list[set[int]] = []
@@ -426,6 +428,9 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
                 or not (starts_new_unit(normalize_text(blocks[i].text)) or _ENDS_SENTENCE.search(normalize_text(blocks[i].text)))
                 or (h and blocks[i].top is not None and _in_edge_zone(blocks[i], h)
                     and _is_caption_only(normalize_text(blocks[i].text)))}
+        # a line set larger than the body is a title, never a running header
+        if body:
+            cand = {i for i in cand if not (blocks[i].size and blocks[i].size >= 1.2 * body)}
         edges.append(cand)
         for k in {(_furniture_key(blocks[i].text)) for i in cand}:
             edge_keys[k] += 1
@@ -582,11 +587,13 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
     last_line_full = True
     last_line: Block | None = None
     last_num: int | None = None  # the number of the last paragraph/heading opened by one
+    open_size: float | None = None
 
     def close() -> None:
         nonlocal open_parts, open_x0
         if open_parts:
             units.append(_unit("paragraph", open_parts, open_x0, pdf=pdf))
+            units[-1].size = open_size
         open_parts = None
         open_x0 = None
 
@@ -656,6 +663,7 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                     last_num = 1
                 open_parts = [(text, b.page)]
                 open_x0 = b.x0
+                open_size = b.size
                 open_soft = b.kind == "line"
             if b.kind == "line":
                 last_line_full = _line_is_full(b, left, right, size)

@@ -751,6 +751,15 @@ def _title(units: list[Unit]) -> str | None:
     for u in units[:60]:
         if u.kind == "title" and u.text:
             return u.text
+    # a PDF: the line set far larger than the body on the first page (not a running header
+    # or a department name above it that happens to hold a title word)
+    sized = [u for u in units[:25] if u.kind == "paragraph" and u.size and u.page == 1]
+    if sized:
+        body = sorted(u.size for u in units if u.size)[len([u for u in units if u.size]) // 2]
+        big = [u for u in sized if u.size >= 1.25 * body and 2 <= len(u.text) <= 60 and "。" not in u.text]
+        if big:
+            top = max(u.size for u in big)
+            return next(u.text for u in big if u.size == top)
     cands: list[str] = []
     for u in units[:25]:
         if u.page > 2:
