@@ -84,6 +84,8 @@ _CUE_WORDS = (r"担当者?|氏名|名前|お名前|責任者|管理者|代表者
 NAME_CUE_RE = re.compile(
     rf"(?P<cue>(?:(?:{_CUE_WORDS})(?:名)?(?:{SP}|[:：は]|[(（][^)）]{{0,8}}[)）])+)+)"
     rf"(?P<name>{KANJI}{{1,4}}{SP}{NAMECH}{{1,4}}(?!{NAMECH})|{KANJI}{{2,5}}(?!{KANJI})|{KANJI}(?=[、。，,）)・]|{SP}|$))")
+_NAME_LIST_RE = re.compile(rf"[・、，,]{SP}?(?P<name>{KANJI}{{1,4}}{SP}{NAMECH}{{1,4}}|{KANJI}{{2,4}})"
+                           rf"(?=[・、，,。）)]|{SP}|$)")
 # name + honorific: 山田太郎様, 田中氏, 小林さん, 鈴木殿
 HONORIFIC_RE = re.compile(rf"(?P<name>{KANJI}{{1,4}}{SP}{KANJI}{{1,4}}|{KANJI}{{2,8}})(?P<hon>様|さん|殿|氏(?!名))")
 
@@ -175,6 +177,21 @@ def _spans_names_lexical(text: str) -> list[tuple[int, int, str]]:
                 spans.append((m.start("name"), end, MASK_NAME))
         elif _plausible_cue_name(name):
             spans.append((m.start("name"), end, MASK_NAME))
+        else:
+            continue
+        # a list after one cue: 担当 湯浅・須藤, 立会者 工藤、横山
+        pos = end
+        while True:
+            more = _NAME_LIST_RE.match(text, pos)
+            if not more:
+                break
+            a1, nm = more.start("name"), more.group("name")
+            if not _plausible_cue_name(nm):
+                nm = re.split(SP, nm)[0]  # 湯浅・須藤 電話番号: the surname alone
+                if len(nm) < 2 or not _plausible_cue_name(nm):
+                    break
+            spans.append((a1, a1 + len(nm), MASK_NAME))
+            pos = a1 + len(nm)
     for m in HONORIFIC_RE.finditer(text):
         name = m.group("name")
         a0 = m.start("name")

@@ -114,6 +114,8 @@ def test_precision_and_ordinary_words_survive(measured):
     ("氏名：佐藤 花子", "花子", MASK_NAME),
     ("鈴木一郎様からの申出", "鈴木一郎", MASK_NAME),
     ("田中氏が確認した", "田中", MASK_NAME),
+    ("担当者名 湯浅・須藤 電話番号", "須藤", MASK_NAME),
+    ("立会者 工藤、横山が確認した。", "横山", MASK_NAME),
 ])
 def test_patterns(text, gone, mask):
     out = redact_text(text)
