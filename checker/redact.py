@@ -366,7 +366,24 @@ def redact_text(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- results
-_QUOTE_RE = re.compile(r"「([^「」]*)」")
+
+
+def _quote_spans(msg: str) -> list[tuple[int, int]]:
+    """(start, end) of the text inside each outermost 「…」 of ``msg``; quotes nest
+    (「…（以下「甲」という。）…」), and an unclosed one runs to the end."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(msg):
+        if ch == "「":
+            if depth == 0:
+                start = i + 1
+            depth += 1
+        elif ch == "」" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i))
+    if depth > 0:
+        spans.append((start, len(msg)))
+    return spans
 
 
 def _redact_message(msg: str) -> str:
@@ -374,17 +391,56 @@ def _redact_message(msg: str) -> str:
     patterns only (it is our wording, plus perhaps a number or a file name)."""
     if not msg:
         return msg
-    quotes = _QUOTE_RE.findall(msg)
-    red = dict(zip(quotes, redact_texts(quotes))) if quotes else {}
-    out = _QUOTE_RE.sub(lambda m: "「" + red.get(m.group(1), m.group(1)) + "」", msg)
-    parts = re.split(r"(「[^「」]*」)", out)
-    return "".join(p if p.startswith("「") else redact_texts([p], names=False)[0] for p in parts)
+    spans = _quote_spans(msg)
+    quoted = redact_texts([msg[a:b] for a, b in spans]) if spans else []
+    out, pos = [], 0
+    for (a, b), q in zip(spans, quoted):
+        out.append(redact_texts([msg[pos:a]], names=False)[0])
+        out.append(q)
+        pos = b
+    out.append(redact_texts([msg[pos:]], names=False)[0])
+    return "".join(out)
+
+
+def _redact_comparison(c):
+    """A comparison with the municipality's standard (checker.compare.Comparison, or the
+    plain-dict form the history stores): the contract side's article text and the
+    details masked; the standard's own text (the municipality's model) left as it is."""
+    from collections.abc import Mapping
+
+    if isinstance(c, Mapping):
+        diffs = []
+        for d in c.get("diffs", ()) or ():
+            d = dict(d)
+            if d.get("contract"):
+                d["contract"] = redact_text(str(d["contract"]))
+            if d.get("details"):
+                d["details"] = [_redact_message(str(x)) for x in d["details"]]
+            diffs.append(d)
+        return dict(c, diffs=diffs)
+    if dataclasses.is_dataclass(c) and hasattr(c, "diffs"):
+        diffs = []
+        for d in c.diffs:
+            kw = {}
+            tgt = getattr(d, "target", None)
+            if tgt is not None and dataclasses.is_dataclass(tgt) and getattr(tgt, "text", None):
+                tkw = {"text": redact_text(tgt.text)}
+                if getattr(tgt, "caption", None):
+                    tkw["caption"] = redact_text(tgt.caption)
+                kw["target"] = dataclasses.replace(tgt, **tkw)
+            if getattr(d, "details", None):
+                kw["details"] = tuple(_redact_message(str(x)) for x in d.details)
+            diffs.append(dataclasses.replace(d, **kw) if kw else d)
+        return dataclasses.replace(c, diffs=tuple(diffs))
+    return c
 
 
 def redact_result(result):
     """A copy of a :class:`~checker.model.CaseResult` whose evidence quotes, finding
-    messages and notes are masked. Statuses, rules and locations are unchanged; the
-    documents' own text is left as read (the reports quote evidence, not documents)."""
+    messages, notes and comparisons (the contract's side) are masked. Statuses, rules and
+    locations are unchanged; the documents' own text is left as read (the reports quote
+    evidence, not documents; a page that shows the documents masks them with
+    ``redact_texts``)."""
     texts = [e.text for f in result.findings for e in f.evidence]
     red = dict(zip(texts, redact_texts(texts)))
     findings = []
@@ -392,7 +448,10 @@ def redact_result(result):
         ev = tuple(dataclasses.replace(e, text=red.get(e.text, e.text)) for e in f.evidence)
         findings.append(dataclasses.replace(f, evidence=ev, message=_redact_message(f.message)))
     notes = tuple(dataclasses.replace(n, message=_redact_message(n.message)) for n in result.notes)
-    return dataclasses.replace(result, findings=tuple(findings), notes=notes)
+    kw = {"findings": tuple(findings), "notes": notes}
+    if getattr(result, "comparisons", None):
+        kw["comparisons"] = tuple(_redact_comparison(c) for c in result.comparisons)
+    return dataclasses.replace(result, **kw)
 
 
 __all__ = ["redact_text", "redact_texts", "find_spans", "find_spans_many", "redact_result", "MASKS", "MASK_NAME", "MASK_PHONE", "MASK_ADDRESS",

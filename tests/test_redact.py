@@ -216,3 +216,28 @@ def test_long_text_is_cut_for_the_model():
     out = redact_text(text)
     assert "山田太郎" not in out and "042-393-5111" not in out
     assert out.startswith("乙は、あらかじめ甲の承諾を得て")
+
+
+def test_redact_masks_the_contract_side_of_a_standard_comparison(tmp_path, capsys):
+    """A profile with the municipality's standard shows changed articles of the contract
+    beside the standard's: with --redact their text is masked too (a contact person
+    written into an article must not reach the report through the comparison)."""
+    src = (ROOT / "fixtures" / "standard" / "combined.txt").read_text(encoding="utf-8")
+    marker = "第３条　乙は、"
+    assert marker in src
+    doc = tmp_path / "特記事項.txt"
+    doc.write_text(src.replace(marker, marker + "担当 山田太郎（電話 042-393-5111）を個人情報取扱責任者とし、", 1),
+                   encoding="utf-8")
+    prof = ["--profile", str(ROOT / "profiles" / "sakuragaoka.toml")]
+    rc, plain = _check(capsys, doc, "json", *prof)
+    assert "山田太郎" in plain  # the changed article is shown: the test can fail
+    for fmt in ("json", "html", "md", "text"):
+        rc, out = _check(capsys, doc, fmt, *prof, "--redact")
+        assert "山田太郎" not in out and "042-393-5111" not in out, fmt
+
+
+@pytest.mark.parametrize("text", ["担当 山田太郎（電話 042-393-5111）", "氏名：佐藤花子 〒189-8501 東京都東村山市本町1-2-3",
+                                  "鈴木一郎様 a.b@example.jp 個人番号 1234 5678 9012"])
+def test_redaction_is_idempotent(text):
+    once = redact_text(text)
+    assert redact_text(once) == once
