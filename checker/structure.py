@@ -598,6 +598,8 @@ def _row_fields(texts: list[str], carried: str | None) -> list[tuple[list[int], 
     c = texts
     if n >= 2 and _clean_label(c[0]) in _HEADER_LABELS and _clean_label(c[-1]) in _HEADER_LABELS:
         return None
+    if n >= 3 and re.fullmatch(r"(?i)no\.?|番号|項番|#|連番|順", c[0].strip()) and _clean_label(c[1]) in _HEADER_LABELS:
+        return None  # the header of a table with a row-number column (「No. | 項目 | 内容」)
     if not c[0] and carried:
         c = [carried] + c[1:]
     if n >= 3 and _NUM_CELL.match(c[0].strip()) and c[1] and not _NUM_CELL.match(c[1].strip()):
