@@ -241,3 +241,31 @@ def test_redact_masks_the_contract_side_of_a_standard_comparison(tmp_path, capsy
 def test_redaction_is_idempotent(text):
     once = redact_text(text)
     assert redact_text(once) == once
+
+
+def test_batch_redact_leaves_no_personal_data_in_any_output(tmp_path):
+    import subprocess
+    import sys
+
+    case = tmp_path / "in" / "案件1"
+    case.mkdir(parents=True)
+    (case / "contract.txt").write_text(CONTRACT, encoding="utf-8")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "checker.cli", "batch", str(tmp_path / "in"), "--out", str(out),
+                        "--workers", "1", "--no-cache", "--redact", "--as-of", "2026-11-26"],
+                       capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert r.returncode in (0, 1), r.stderr
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".xlsx" for p in files) and any(p.suffix == ".html" for p in files)
+    masked = 0
+    for p in files:
+        if p.suffix == ".xlsx":
+            import openpyxl
+
+            wb = openpyxl.load_workbook(p)
+            text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+        else:
+            text = p.read_text(encoding="utf-8-sig")
+        assert "山田太郎" not in text and "393-5111" not in text, p.name
+        masked += text.count("［氏名］")
+    assert masked  # the clause was quoted somewhere, masked
