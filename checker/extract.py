@@ -170,7 +170,7 @@ def render_text(doc: Document) -> str:
 def run_extract(args) -> int:
     """``itaku extract FILE [--format text|json]``; exit 0 when read, 1 when the file has an error."""
     from checker.cli import EXIT_FLAGGED, EXIT_OK, UsageError
-    from checker.read import read_document
+    from checker.read.guard import read_guarded
     from checker.structure import build_document
 
     path = Path(args.file)
@@ -178,7 +178,7 @@ def run_extract(args) -> int:
         raise UsageError(f"{path}: ファイルが見つかりません。パスを確認してください。")
     if path.is_dir():
         raise UsageError(f"{path}: フォルダです。extract にはファイルを１つ指定してください（フォルダの点検は itaku check）。")
-    doc = build_document(read_document(path))
+    doc = build_document(read_guarded(path))
     fmt = getattr(args, "format", "text") or "text"
     if fmt == "json":
         out = json.dumps(extract_dict(doc), ensure_ascii=False, indent=2) + "\n"

@@ -11,7 +11,7 @@ variable               meaning                     default
 =====================  ==========================  ==========
 ``ITAKU_MAX_BYTES``    file size in bytes          100 MB
 ``ITAKU_MAX_PAGES``    pages of one document       2,000
-``ITAKU_MAX_CHARS``    characters of one document  5,000,000
+``ITAKU_MAX_CHARS``    characters of one document  2,000,000
 =====================  ==========================  ==========
 
 A value that is not a positive integer is ignored (the default applies).
@@ -24,7 +24,7 @@ from typing import Mapping
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000
-DEFAULT_MAX_CHARS = 5_000_000
+DEFAULT_MAX_CHARS = 2_000_000  # real bundles stay under ~700,000; structure runs in the parent
 
 
 @dataclass(frozen=True)

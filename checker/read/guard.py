@@ -197,8 +197,13 @@ def _context():
             ctx = mp.get_context("forkserver")
             # the server imports the readers once; each child is a cheap fork of it.
             # Failed imports are ignored by multiprocessing.
+            # The readers import their libraries lazily, so the libraries are named too:
+            # without them every child imported pdfplumber again (benchmarks/RESULTS.md:
+            # 5.4 -> 3.3 s CPU for 58 PDFs).
             ctx.set_forkserver_preload(["checker.read", "checker.read.guard", "checker.read.pdf",
-                                        "checker.read.docx", "checker.read.txt"])
+                                        "checker.read.docx", "checker.read.txt",
+                                        "pdfplumber", "pdfminer.high_level", "pdfminer.pdfpage",
+                                        "docx", "charset_normalizer"])
         except ValueError:  # pragma: no cover - no forkserver on this platform (Windows)
             ctx = mp.get_context("spawn")
         _ctx = ctx
