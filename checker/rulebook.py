@@ -46,7 +46,10 @@ class _LineList(list):
     item_lines: list
 
 
-class _Loader(yaml.SafeLoader):
+# The C (libyaml) loader where PyYAML has it: rule files are loaded by every process of
+# a batch, and the pure-Python parser cost most of the profile's start-up. Both keep the
+# node marks that file:line errors need.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     pass
 
 
