@@ -122,7 +122,3 @@ def main(argv: list[str] | None = None) -> int:
 
 class UsageError(Exception):
     """A mistake in how the command was called (exit status 2); the message says what to do."""
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

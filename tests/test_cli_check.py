@@ -237,3 +237,14 @@ def test_unwritable_out_is_a_usage_error(tmp_path, capsys):
     blocker.write_text("a file where a folder should be", encoding="utf-8")
     code, out, err = run(["check", tmp_path / "contract.txt", "--out", blocker / "report.txt"], capsys)
     assert code == 2 and "レポートを書き出せませんでした" in err and out == ""
+
+
+def test_python_dash_m_checker_gives_usage_errors_exit_2(tmp_path):
+    """``python -m checker`` is the same command: a missing path is a usage error (2), not a crash."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "checker", "check", str(tmp_path / "nothing-here")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "見つかりません" in proc.stderr and "Traceback" not in proc.stderr
