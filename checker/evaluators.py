@@ -51,6 +51,19 @@ class MarkRecord:
         return "".join(s.text for s in self.sentences)
 
 
+def _read_mark(rec: MarkRecord, ctx_text: str, hint) -> MarkRecord:
+    """Fill a mark record from the text that states it: registration number (Privacy
+    Mark only), validity period, renewal under review, ISMS scope."""
+    num = NUMBER.search(ctx_text)
+    if num and rec.kind == "pmark":
+        rec.number, rec.count = num.group(1), num.group(2)
+    rec.start, rec.end = _validity(ctx_text, hint)
+    rec.renewal = bool(RENEWAL.search(ctx_text))
+    sc = SCOPE.search(ctx_text)
+    rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
+    return rec
+
+
 def _company_names(text: str) -> set[str]:
     return {m.group(0).strip() for m in COMPANY.finditer(text)}
 
@@ -144,15 +157,7 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
             if PMARK.search(title) or ISMS.search(title):
                 kind = "pmark" if PMARK.search(title) else "isms"
                 ctx_text = "".join((t.field + ":" if t.field else "") + t.text for t in sents)
-                rec = MarkRecord(cert_owner, kind, d, sents)
-                num = NUMBER.search(ctx_text)
-                if num and kind == "pmark":
-                    rec.number, rec.count = num.group(1), num.group(2)
-                rec.start, rec.end = _validity(ctx_text, hint)
-                rec.renewal = bool(RENEWAL.search(ctx_text))
-                sc = SCOPE.search(ctx_text)
-                rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
-                out.append(rec)
+                out.append(_read_mark(MarkRecord(cert_owner, kind, d, sents), ctx_text, hint))
                 continue
         i = 0
         while i < len(sents):
@@ -217,14 +222,7 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                 kind = "none"
             both = (not cert_owner and owner == "subcontractor"
                     and BOTH.search((s.field or "") + s.text[:first]))
-            rec = MarkRecord(owner, kind, d, ctx)
-            num = NUMBER.search(ctx_text)
-            if num and kind == "pmark":
-                rec.number, rec.count = num.group(1), num.group(2)
-            rec.start, rec.end = _validity(ctx_text, hint)
-            rec.renewal = bool(RENEWAL.search(ctx_text))
-            sc = SCOPE.search(ctx_text)
-            rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
+            rec = _read_mark(MarkRecord(owner, kind, d, ctx), ctx_text, hint)
             out.append(rec)
             if both:  # 「受託者及び再委託先は、いずれもプライバシーマークを取得」: a statement for each
                 out.append(MarkRecord("contractor", rec.kind, d, ctx, rec.number, rec.count, rec.end, rec.start,

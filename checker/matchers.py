@@ -377,56 +377,40 @@ def _b_lemma(value, loc):
 _matcher_cache: dict[int, Any] = {}
 
 
-def _b_tokens(value, loc):
-    """``tokens: {pattern: [ {LEMMA: 承諾}, {LEMMA: を}, {LEMMA: 得る} ], prefilter: RE}`` - a
-    spaCy ``Matcher`` token pattern (the spaCy format, unchanged) matches the sentence."""
-    v = _mapping(value, {"pattern", "prefilter"}, {"pattern", "prefilter"}, loc, "tokens")
-    if not isinstance(v["pattern"], list) or not all(isinstance(t, Mapping) for t in v["pattern"]):
-        raise MatcherError("tokens.pattern には spaCy Matcher のトークンパターン（対応表のリスト）を指定してください", loc + ("pattern",))
-    pattern = [dict(t) for t in v["pattern"]]
-    pre = _nlp_prefilter(v, loc)
-    holder: dict = {}
+def _spacy_matcher_builder(name: str, matcher_class: str, what: str):
+    """A builder for ``tokens`` (spaCy ``Matcher``) or ``deps`` (``DependencyMatcher``):
+    ``{pattern: [...], prefilter: RE}`` in the spaCy format, unchanged. The spaCy matcher
+    is built on first use, per vocabulary; only prefiltered sentences are parsed."""
 
-    def f(u, c):
-        for _, d in _parsed_sentences(u, c, pre):
-            m = holder.get(id(d.vocab))
-            if m is None:
-                from spacy.matcher import Matcher
+    def build(value, loc):
+        v = _mapping(value, {"pattern", "prefilter"}, {"pattern", "prefilter"}, loc, name)
+        if not isinstance(v["pattern"], list) or not all(isinstance(t, Mapping) for t in v["pattern"]):
+            raise MatcherError(f"{name}.pattern には {what}を指定してください", loc + ("pattern",))
+        pattern = [dict(t) for t in v["pattern"]]
+        pre = _nlp_prefilter(v, loc)
+        holder: dict = {}
 
-                m = Matcher(d.vocab)
-                m.add("p", [pattern])
-                holder[id(d.vocab)] = m
-            if m(d):
-                return True
-        return False
+        def f(u, c):
+            for _, d in _parsed_sentences(u, c, pre):
+                m = holder.get(id(d.vocab))
+                if m is None:
+                    import spacy.matcher
 
-    return f
+                    m = getattr(spacy.matcher, matcher_class)(d.vocab)
+                    m.add("p", [pattern])
+                    holder[id(d.vocab)] = m
+                if m(d):
+                    return True
+            return False
+
+        return f
+
+    build.__doc__ = f"``{name}: {{pattern: [...], prefilter: RE}}`` - a spaCy {matcher_class} pattern matches the sentence."
+    return build
 
 
-def _b_deps(value, loc):
-    """``deps: {pattern: [...], prefilter: RE}`` - a spaCy ``DependencyMatcher`` pattern
-    (RIGHT_ID / RIGHT_ATTRS / LEFT_ID / REL_OP, the spaCy format unchanged) matches."""
-    v = _mapping(value, {"pattern", "prefilter"}, {"pattern", "prefilter"}, loc, "deps")
-    if not isinstance(v["pattern"], list) or not all(isinstance(t, Mapping) for t in v["pattern"]):
-        raise MatcherError("deps.pattern には spaCy DependencyMatcher のパターンを指定してください", loc + ("pattern",))
-    pattern = [dict(t) for t in v["pattern"]]
-    pre = _nlp_prefilter(v, loc)
-    holder: dict = {}
-
-    def f(u, c):
-        for _, d in _parsed_sentences(u, c, pre):
-            m = holder.get(id(d.vocab))
-            if m is None:
-                from spacy.matcher import DependencyMatcher
-
-                m = DependencyMatcher(d.vocab)
-                m.add("p", [pattern])
-                holder[id(d.vocab)] = m
-            if m(d):
-                return True
-        return False
-
-    return f
+_b_tokens = _spacy_matcher_builder("tokens", "Matcher", "spaCy Matcher のトークンパターン（対応表のリスト）")
+_b_deps = _spacy_matcher_builder("deps", "DependencyMatcher", "spaCy DependencyMatcher のパターン")
 
 
 MATCHERS: dict[str, Callable[[Any, tuple], Predicate]] = {
