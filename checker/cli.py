@@ -122,3 +122,11 @@ def main(argv: list[str] | None = None) -> int:
 
 class UsageError(Exception):
     """A mistake in how the command was called (exit status 2); the message says what to do."""
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m checker.cli``
+    # Run the imported module's main, not this __main__ copy's: the subcommands import
+    # UsageError from checker.cli, and a second class would escape as a traceback.
+    from checker.cli import main as _main
+
+    sys.exit(_main())

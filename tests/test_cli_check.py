@@ -248,3 +248,15 @@ def test_python_dash_m_checker_gives_usage_errors_exit_2(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "見つかりません" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_python_dash_m_checker_cli_is_the_same_command(tmp_path):
+    """``python -m checker.cli`` (used by scripts) runs the command and keeps exit 2 for usage errors."""
+    import subprocess
+    import sys
+
+    ok = subprocess.run([sys.executable, "-m", "checker.cli", "rules"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "subcontracting" in ok.stdout
+    bad = subprocess.run([sys.executable, "-m", "checker.cli", "check", str(tmp_path / "nothing-here")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
