@@ -51,6 +51,18 @@ _RADICALS = {
 }
 
 
+# Quotes keep the document's own wording, but not a font's glyph artefacts: Kangxi radicals
+# (U+2F00-U+2FD5, 「⼄」 for 乙) and the radical forms above are the kanji they stand for.
+# One character for one, so offsets into the raw text stay valid.
+_GLYPH_REPAIR = str.maketrans({**{chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)},
+                               **_RADICALS})
+
+
+def repair_glyphs(text: str) -> str:
+    """``text`` with radical look-alikes replaced by their kanji (for quoted evidence)."""
+    return text.translate(_GLYPH_REPAIR)
+
+
 @functools.lru_cache(maxsize=4096)
 def _norm_char(c: str) -> str:
     if c in _KEEP:
@@ -272,7 +284,7 @@ class Unit:
         """The original text behind ``text[a:b]``."""
         if a >= b or not self.src:
             return ""
-        return self.raw[self.src[a]:self.src[b - 1] + 1]
+        return repair_glyphs(self.raw[self.src[a]:self.src[b - 1] + 1])
 
     def page_at(self, a: int) -> int:
         return self.pages[a] if 0 <= a < len(self.pages) else self.page

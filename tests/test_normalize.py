@@ -303,3 +303,15 @@ def test_radical_forms_and_odd_dots_and_slashes_read_as_the_usual_characters():
     assert normalize_text("特別区⺠税‧都⺠税") == "特別区民税・都民税"
     assert normalize_text("ISO∕IEC27001") == "ISO/IEC27001"
     assert normalize_text("⼈⽤⽇") == "人用日"  # Kangxi radicals: NFKC already folds them
+
+
+def test_quotes_show_kanji_not_the_radical_glyphs_a_pdf_font_emits():
+    """Chromium/Noto PDFs put Kangxi radicals (⼄ U+2F04) and radical forms (⻑) in the text
+    layer; the quote keeps the wording but shows the real kanji, offsets unchanged."""
+    from checker.normalize import repair_glyphs
+
+    raw = "⼄は、市⻑の承諾を得なければならない。"
+    fixed = repair_glyphs(raw)
+    assert fixed == "乙は、市長の承諾を得なければならない。"
+    assert len(fixed) == len(raw)
+    assert repair_glyphs("第１条（目的）") == "第１条（目的）"  # full-width wording is left as written
