@@ -84,6 +84,14 @@ def _group_key(s: Sentence, scope: str):
     return ("s", s.index)
 
 
+def _same_place(prev: Sentence, s: Sentence) -> bool:
+    """``s`` sits in the same article (or, outside articles, the same section/field) as ``prev``:
+    a proviso never reaches back across an article boundary."""
+    if s.article or prev.article:
+        return s.article == prev.article and s.section == prev.section
+    return (s.heading, s.field, s.section) == (prev.heading, prev.field, prev.section)
+
+
 def build_units(doc: Document, scope: str) -> list[M.Unit]:
     """Cut ``doc`` into units of ``scope``; consecutive sentences with the same key form one
     unit (a table's field rows, an article's paragraphs, a heading's section)."""
@@ -94,6 +102,8 @@ def build_units(doc: Document, scope: str) -> list[M.Unit]:
         k = _group_key(s, scope)
         if scope == "article" and k[0] == "s" and cur:
             k = key  # a sentence with no place of its own (a cell's second line) continues the unit
+        if scope != "document" and cur and M.is_proviso(s) and _same_place(cur[-1], s):
+            k = key  # 「ただし、…この限りでない。」 on its own line qualifies the provision before it
         if k != key and cur:
             units.append(M.Unit(doc, tuple(cur), _label(cur[0])))
             cur = []

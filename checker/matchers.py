@@ -153,7 +153,13 @@ def _b_not(value, loc):
     return lambda u, c: not sub(u, c)
 
 
-_PROVISO_START = re.compile(r"^\s*(?:ただし|但し)")
+# a proviso opens with ただし/但し; 「前項ただし書により」 only refers to one
+_PROVISO_START = re.compile(r"^\s*(?:ただし|但し)(?!書|がき)")
+
+
+def is_proviso(s: Sentence) -> bool:
+    """The sentence is a proviso (「ただし、…」) qualifying the provision before it."""
+    return bool(_PROVISO_START.match(s.text))
 
 
 def sentence_groups(u: "Unit") -> list[Sentence]:
@@ -231,7 +237,7 @@ def _b_negated(value, loc):
 # obligations and prohibitions-as-duties are not negations of the act
 _OBLIGATION = re.compile(r"なければならない|なくてはならない|ねばならない|なければ")
 
-_PROVISO = re.compile(r"(?:ただし|但し)[、,]?")
+_PROVISO = re.compile(r"(?:ただし|但し)(?!書|がき)[、,]?")
 
 
 def _split_proviso(u: Unit) -> tuple[str, str]:

@@ -155,3 +155,32 @@ def test_lacking_elements_cite_the_sentence_stating_most_of_them() -> None:
     assert f.status is Status.NEEDS_REVIEW
     assert "にしき印刷" in f.evidence[0].text
     assert all("パスワード" not in e.text for e in f.evidence)
+
+
+def test_proviso_on_its_own_line_joins_the_provision_it_qualifies() -> None:
+    from checker.engine import build_units
+
+    text = ("第３条　乙は、本業務の処理を他の者に委ねてはならない。\n"
+            "ただし、甲が文書により承認したときは、この限りでない。\n"
+            "２　乙は、前項ただし書により処理を委ねるときは、相手方に同等の義務を負わせる。\n"
+            "第４条　乙は、資料を甲に返還しなければならない。")
+    doc = document_from_text(text, ("contract",), "d0.txt")
+    for scope in ("sentence", "paragraph"):
+        units = build_units(doc, scope)
+        joined = [u for u in units if any(s.text.startswith("ただし") for s in u.sentences)]
+        assert len(joined) == 1 and joined[0].sentences[0].text.startswith("乙は、本業務"), scope
+        # 「前項ただし書により」 is a reference, not a proviso: it keeps its own unit
+        assert not any("前項ただし書" in s.text for s in joined[0].sentences), scope
+    # a proviso never reaches back across an article boundary
+    other = document_from_text("第３条　乙は、資料を甲に返還しなければならない。\n第４条　ただし、この限りでない。",
+                               ("contract",), "d1.txt")
+    assert len(build_units(other, "sentence")) == 2
+
+
+def test_reference_to_a_proviso_is_not_itself_a_proviso() -> None:
+    from checker import matchers as M
+
+    doc = document_from_text("第５条　乙は、前項ただし書により再委託するときは、甲に報告する。", ("contract",), "d0.txt")
+    unit = M.Unit(doc, tuple(doc.sentences), "")
+    assert M.compile({"proviso": {"regex": "再委託"}})(unit, M.Ctx()) is False
+    assert M.compile({"main": {"regex": "再委託するとき"}})(unit, M.Ctx()) is True
