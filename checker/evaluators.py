@@ -268,6 +268,8 @@ def contract_period(docs: list[Document]) -> tuple[dt.date | None, dt.date | Non
 _WORK_LABEL = re.compile(r"件名|業務の?名称|委託の?内容|業務の?内容|委託業務|業務の?概要|事業名|委託事務")
 _STOP = {"業務", "委託", "事業", "付随", "関連", "全般", "本社", "認証", "範囲", "提供", "情報", "運営", "管理", "及び",
          "並び", "年度", "令和", "平成", "市内", "本市", "当該", "作成", "支援"}
+# 「本社開発センターにおける…の設計及び開発」: the site the scope names says nothing about the work it covers
+_SITE = re.compile(r"^[^、。]{0,30}?(?:における|において|で行う|での)")
 _WHOLE = re.compile(r"全社|全事業|全部門|全ての(事業|業務)|すべての(事業|業務)|全業務")
 
 
@@ -295,7 +297,8 @@ def scope_covers(scope: str, docs: list[Document]) -> bool | None:
                 work.append(s.text)
     if not work:
         return None
-    return bool(_bigrams(scope) & _bigrams("".join(work)))
+    activity = _SITE.sub("", scope.strip(" 「」『』:：")) or scope
+    return bool(_bigrams(activity) & _bigrams("".join(work)))
 
 
 def _fmt(d: dt.date | None) -> str:
