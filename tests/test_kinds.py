@@ -8,31 +8,16 @@ import pytest
 
 from checker.model import Block, RawDocument, RawPage
 from checker.read import read_document
+from checker.read.txt import read_txt
 from checker.structure import build_document
 
 EXAMPLES = Path("/work/shared/examples")
 
 
 def txt(src: str, name: str = "doc.txt") -> RawDocument:
-    pages = src.strip().split("===page===")
-    rp = []
-    for n, page in enumerate(pages, 1):
-        blocks = []
-        for line in page.strip().splitlines():
-            s = line.strip()
-            if not s:
-                continue
-            if s.startswith("## "):
-                blocks.append(Block("heading", s[3:], n))
-            elif s.startswith("# "):
-                blocks.append(Block("title", s[2:], n))
-            elif s.startswith("|"):
-                cells = tuple(c.strip() for c in s.strip("|").split("|"))
-                blocks.append(Block("table_row", " | ".join(cells), n, cells=cells))
-            else:
-                blocks.append(Block("paragraph", s, n))
-        rp.append(RawPage(n, tuple(blocks)))
-    return RawDocument(name, "txt", "0", tuple(rp), len(rp))
+    """A RawDocument from text-file markup (``===page===`` between pages), read by the real reader."""
+    data = src.strip().encode("utf-8")
+    return read_txt(Path(name), data, "0")
 
 
 def pdf_lines(src: str, name: str = "doc.pdf") -> RawDocument:

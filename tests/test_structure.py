@@ -9,31 +9,17 @@ import pytest
 
 from checker.model import Block, DocError, RawDocument, RawPage
 from checker.read import read_document
+from checker.read.txt import read_txt
 from checker.structure import build_document, split_sentences
 
 EXAMPLES = Path("/work/shared/examples")
 
 
 def txt(*pages: str) -> RawDocument:
-    """A RawDocument from text-file markup (# title, ## heading, | a | b | rows), one string per page."""
-    rp = []
-    for n, page in enumerate(pages, 1):
-        blocks = []
-        for line in page.strip().splitlines():
-            s = line.strip()
-            if not s:
-                continue
-            if s.startswith("## "):
-                blocks.append(Block("heading", s[3:], n))
-            elif s.startswith("# "):
-                blocks.append(Block("title", s[2:], n))
-            elif s.startswith("|"):
-                cells = tuple(c.strip() for c in s.strip("|").split("|"))
-                blocks.append(Block("table_row", " | ".join(cells), n, cells=cells))
-            else:
-                blocks.append(Block("paragraph", s, n))
-        rp.append(RawPage(n, tuple(blocks)))
-    return RawDocument("t.txt", "txt", "0", tuple(rp), len(rp))
+    """A RawDocument from text-file markup (# title, ## heading, | a | b | rows), one string per page,
+    read by the real text reader."""
+    data = "\n===page===\n".join(p.strip() for p in pages).encode("utf-8")
+    return read_txt(Path("t.txt"), data, "0")
 
 
 def pdf(*pages: list[tuple[str, float]]) -> RawDocument:
