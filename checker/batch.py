@@ -125,6 +125,11 @@ def _init_worker(cache_dir: str | None, profile_ref: str | None, as_of: dt.date)
         else:
             cache = None
     _STATE["cache"] = cache
+    # one guarded reader process for every document this process reads (limits still
+    # apply per document; see checker.read.guard.ReaderSession), started at the first read
+    from checker.read.guard import open_session
+
+    open_session()
 
 
 def _peak_rss_kb() -> int:
@@ -277,6 +282,9 @@ def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | No
                     results[name] = check_one(name, path)
                 bar.update(len(cases), [])
             finally:
+                from checker.read.guard import close_session
+
+                close_session()
                 cache = _STATE.get("cache")
                 if cache:
                     cache.close()

@@ -210,6 +210,305 @@ def _context():
     return _ctx
 
 
+# --------------------------------------------------------------------------- a reader session
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
+
+
+def _session_main(conn, memory_mb: int, extra_path: list[str]) -> None:
+    """Runs in a session's child: the same limits as :func:`_child_main`, but reads one
+    document per request until the parent closes the pipe. CPU time is limited per
+    document (the soft RLIMIT_CPU is moved on before each read); the wall-clock timeout
+    is the parent's. A reader that raises, runs out of memory or recurses too deep is
+    answered as in a single-document child; the parent then re-reads that document in a
+    fresh child (its verdict must not depend on what this process read before)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX
+        resource = None
+    if resource is not None:
+        try:
+            if memory_mb > 0:
+                lim = memory_mb * 1024 * 1024
+                resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        except (ValueError, OSError):
+            pass
+    for p in reversed(extra_path):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    import importlib
+
+    base_env = {k: v for k, v in os.environ.items() if k.startswith("ITAKU_")}
+    while True:
+        try:
+            req = json.loads(conn.recv_bytes(1 << 20))
+        except (EOFError, OSError, ValueError):
+            break
+        if not isinstance(req, dict) or "path" not in req:
+            break
+        cwd, env = req.get("cwd"), req.get("env")
+        if cwd:
+            try:
+                os.chdir(cwd)
+            except OSError:
+                pass
+        if isinstance(env, dict):
+            for k in [k for k in os.environ if k.startswith("ITAKU_")]:
+                del os.environ[k]
+            os.environ.update(env)
+        else:
+            os.environ.update(base_env)
+        cpu = int(req.get("cpu_seconds") or 0)
+        if resource is not None and cpu > 0:
+            try:
+                ru = resource.getrusage(resource.RUSAGE_SELF)
+                used = int(ru.ru_utime + ru.ru_stime) + 1
+                hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+                soft = used + cpu if hard == resource.RLIM_INFINITY else min(used + cpu, hard)
+                resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))  # SIGXCPU ends this process
+            except (ValueError, OSError):
+                pass
+        try:
+            mod_name, _, func_name = str(req.get("reader") or "checker.read:read_document").partition(":")
+            func = getattr(importlib.import_module(mod_name), func_name)
+            raw = func(req["path"])
+            if (raw.error is not None and raw.error.code == "damaged" and memory_mb > 0
+                    and _peak_rss() >= memory_mb * 1024 * 1024 * 0.4):
+                raise MemoryError  # perhaps (pdfminer wraps a MemoryError): decided in a fresh child
+            payload = json.dumps({"ok": raw_to_plain(raw), "rss": _rss_bytes()}, ensure_ascii=False).encode("utf-8")
+            del raw
+        except MemoryError:
+            payload = b'{"memory": true}'
+        except RecursionError:
+            payload = b'{"recursion": true}'
+        except BaseException as exc:  # noqa: BLE001
+            try:
+                payload = json.dumps({"exception": type(exc).__name__}).encode()
+            except MemoryError:
+                payload = b'{"memory": true}'
+        try:
+            conn.send_bytes(payload)
+        except MemoryError:
+            conn.send_bytes(b'{"memory": true}')
+        del payload
+    conn.close()
+
+
+class ReaderSession:
+    """One guarded reader process for many documents, read one at a time.
+
+    A fresh child per document (:func:`_run_child`) costs a fork, the loss of pdfminer's
+    font-map caches and process start-up and exit: about 20 ms a PDF. A session keeps one
+    child, forked from the same preloaded forkserver with the same address-space limit,
+    and sends it one path at a time; CPU time and wall-clock time stay limited per
+    document. Because documents go one at a time, a document that kills the child or
+    exceeds a limit is known exactly:
+
+    * wall-clock timeout, CPU limit, an over-long result: the document's own error, as in
+      a fresh child (these limits are measured per document);
+    * anything else (crash, out of memory, an exception escaping the reader, deep
+      recursion): the session's child is ended and that document is read again in a
+      fresh child of its own (:func:`_run_child`), whose verdict stands, so it never
+      depends on what was read before it.
+
+    The next document starts a new child. After ``max_failures`` such failures the
+    session stops and every further document gets a fresh child. The child is also
+    replaced after ``max_documents`` documents or when its memory grew past
+    ``recycle_fraction`` of the limit.
+    """
+
+    def __init__(self, *, max_documents: int = 200, recycle_fraction: float = 0.35, max_failures: int = 5) -> None:
+        self.max_documents = max_documents
+        self.recycle_fraction = recycle_fraction
+        self.max_failures = max_failures
+        self.failures = 0
+        self.documents = 0
+        self.children = 0
+        self._proc = None
+        self._conn = None
+        self._memory_mb: int | None = None
+        self._count = 0
+        self._recycle = False
+
+    # -- the child
+    def _start(self, memory_mb: int) -> bool:
+        import multiprocessing as mp
+
+        ctx = _context()
+        parent, child = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_session_main, args=(child, memory_mb, list(sys.path)), name="itaku-read-session",
+                           daemon=True)
+        cfg = mp.current_process()._config  # type: ignore[attr-defined]
+        was_daemon = cfg.get("daemon")
+        try:
+            if was_daemon:
+                cfg["daemon"] = False  # see _run_child
+            proc.start()
+        except Exception:  # noqa: BLE001 - the caller falls back to a child per document
+            parent.close()
+            child.close()
+            return False
+        finally:
+            if was_daemon:
+                cfg["daemon"] = was_daemon
+        child.close()
+        self._proc, self._conn, self._memory_mb, self._count, self._recycle = proc, parent, memory_mb, 0, False
+        self.children += 1
+        return True
+
+    def _stop(self) -> None:
+        conn, proc = self._conn, self._proc
+        self._conn = self._proc = None
+        if conn is not None:
+            try:
+                conn.close()  # the child sees EOF and ends
+            except OSError:
+                pass
+        if proc is not None:
+            proc.join(2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
+
+    def _kill(self) -> int | None:
+        proc = self._proc
+        if proc is not None and proc.is_alive():
+            proc.kill()
+        if proc is not None:
+            proc.join(10)
+        code = proc.exitcode if proc is not None else None
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except OSError:
+                pass
+        self._conn = self._proc = None
+        return code
+
+    def close(self) -> None:
+        self._stop()
+
+    # -- reading
+    def read(self, p: Path, fmt: str, lim: GuardLimits, reader: str) -> RawDocument | None:
+        """The document read by the session's child, or None: read it in a fresh child."""
+        if self.failures >= self.max_failures:
+            return None
+        if self._proc is not None and (self._memory_mb != lim.memory_mb or self._recycle or not self._proc.is_alive()
+                                       or self._count >= self.max_documents):
+            self._stop()
+        if self._proc is None and not self._start(lim.memory_mb):
+            return None
+        env = {k: v for k, v in os.environ.items() if k.startswith("ITAKU_")}
+        req = json.dumps({"path": str(p), "cpu_seconds": lim.cpu_seconds, "reader": reader, "env": env, "cwd": _cwd()},
+                         ensure_ascii=False).encode("utf-8")
+        self._count += 1
+        self.documents += 1
+        try:
+            self._conn.send_bytes(req)
+        except (OSError, ValueError):
+            self._kill()
+            return None  # the child was gone before it read anything: a fresh child reads it
+        deadline = time.monotonic() + lim.timeout_seconds
+        payload: bytes | None = None
+        timed_out = too_big = False
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            try:
+                if self._conn.poll(min(left, 1.0)):
+                    payload = self._conn.recv_bytes(_MAX_RESULT_BYTES)
+                    break
+            except EOFError:
+                break  # the child died
+            except OSError:
+                too_big = True
+                break
+            if not self._proc.is_alive() and not self._conn.poll(0):
+                break
+        if timed_out:
+            self._kill()
+            return RawDocument(path=str(p), format=fmt, sha256="",
+                               error=_too_large(p, f"読み込みに時間がかかりすぎた（{lim.timeout_seconds:.0f}秒、環境変数 ITAKU_READ_TIMEOUT）"))
+        if too_big:
+            self._kill()
+            return RawDocument(path=str(p), format=fmt, sha256="", error=_too_large(p, "読み取った文字量が多すぎる"))
+        if payload is None:
+            code = self._kill()
+            if code is not None and code == -getattr(signal, "SIGXCPU", 24):
+                return RawDocument(path=str(p), format=fmt, sha256="",
+                                   error=_too_large(p, f"読み込みの処理量が多すぎる（CPU時間{lim.cpu_seconds}秒、環境変数 ITAKU_READ_CPU）"))
+            self.failures += 1
+            return None  # crashed or killed for memory: a fresh child of its own decides
+        try:
+            msg = json.loads(payload.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, MemoryError):
+            msg = None
+        del payload
+        if not isinstance(msg, dict) or "ok" not in msg:
+            self.failures += 1
+            self._kill()  # its memory or state is suspect after this
+            return None
+        rss = msg.get("rss") or 0
+        if lim.memory_mb > 0 and rss > lim.memory_mb * 1024 * 1024 * self.recycle_fraction:
+            self._recycle = True
+        try:
+            return raw_from_plain(msg["ok"])
+        except Exception:  # noqa: BLE001
+            return RawDocument(path=str(p), format=fmt, sha256="", error=_damaged(p, "読み込み結果を受け取れなかった"))
+
+
+_SESSION: ReaderSession | None = None
+
+
+class reader_session:
+    """``with reader_session(): ...``: guarded reads of this process (every thread) go to
+    one :class:`ReaderSession` until the block ends. Nested uses share the outer one."""
+
+    def __init__(self, **kwargs) -> None:
+        self.kwargs = kwargs
+        self.session: ReaderSession | None = None
+        self._outer = None
+
+    def __enter__(self) -> ReaderSession:
+        global _SESSION
+        self._outer = _SESSION
+        if _SESSION is None:
+            self.session = ReaderSession(**self.kwargs)
+            _SESSION = self.session
+        return _SESSION
+
+    def __exit__(self, *exc) -> None:
+        global _SESSION
+        if self.session is not None:
+            _SESSION = self._outer
+            self.session.close()
+
+
+def open_session(**kwargs) -> ReaderSession:
+    """Start a session for the rest of this process (a batch worker): closed at exit."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = ReaderSession(**kwargs)
+        from multiprocessing import util
+
+        util.Finalize(_SESSION, _SESSION.close, exitpriority=10)
+    return _SESSION
+
+
+def close_session() -> None:
+    global _SESSION
+    s, _SESSION = _SESSION, None
+    if s is not None:
+        s.close()
+
+
 # --------------------------------------------------------------------------- messages
 def _too_large(p: Path, what: str) -> DocError:
     return DocError("too_large", f"{p.name}: {what}ため、読み込みを中止しました。"
@@ -265,6 +564,10 @@ def read_guarded(path: str | Path, limits=None, *, reader: str = "checker.read:r
         import importlib
 
         return getattr(importlib.import_module(mod_name), func_name)(p)
+    if _SESSION is not None:
+        raw = _SESSION.read(p, fmt, lim, reader)
+        if raw is not None:
+            return raw
     return _run_child(p, fmt, lim, reader)
 
 
@@ -369,4 +672,5 @@ def _run_child(p: Path, fmt: str, lim: GuardLimits, reader: str) -> RawDocument:
         return RawDocument(path=str(p), format=fmt, sha256="", error=_damaged(p, "読み込み結果を受け取れなかった"))
 
 
-__all__ = ["GuardLimits", "read_guarded", "raw_to_plain", "raw_from_plain", "GUARDED_FORMATS"]
+__all__ = ["GuardLimits", "read_guarded", "raw_to_plain", "raw_from_plain", "GUARDED_FORMATS", "ReaderSession",
+           "reader_session", "open_session", "close_session"]
