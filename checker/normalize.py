@@ -664,6 +664,11 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                         # a known paragraph cut by a page break
                         whole = normalize_text("".join(t for t, _ in open_parts))
                         can_join = units_ok_for_page_join(whole, ntext)
+                    elif not open_soft and b.kind == "paragraph":
+                        # a text/DOCX line cut mid-sentence (copied from a PDF, typed with hard
+                        # breaks): 「…漏らすことのないよう、」 + 「これらの者に…講じなければならない。」
+                        whole = normalize_text("".join(t for t, _ in open_parts))
+                        can_join = units_ok_for_line_join(whole, ntext)
             if can_join:
                 open_parts.append((text, b.page))
             else:
@@ -703,6 +708,23 @@ def units_ok_for_page_join(prev: str, ntext: str) -> bool:
     if ntext[:1] and (_HIRA.match(ntext[:1]) or ntext[:1] in "、。)」"):
         return True
     return "、" in prev and len(prev) >= 20 and bool(_HIRA.match(prev[-1:]))
+
+
+def units_ok_for_line_join(prev: str, ntext: str) -> bool:
+    """A hard line break inside a sentence on one page: stricter than a page break, since
+    a line of a text file without 。 is often a sentence of its own (items typed without a
+    full stop). Joined only when the first line visibly stops mid-sentence (ends with 、) or
+    the second cannot start one (opens with kana of a particle/ending or punctuation)."""
+    if len(prev) < 15 or re.match(r"^(?:令和|平成|昭和|\d{4}年)", ntext):
+        return False
+    if prev.endswith(("、", ",")):
+        return True
+    return bool(ntext[:1]) and (ntext[:1] in "、。)」" or bool(_PARTICLE_CONT.match(ntext)))
+
+
+# a line opening with a particle or verb ending continues the line before (「…記録媒体」 +
+# 「により行い、…」); a line opening with other kana can start a sentence (「なお、」「これらの」)
+_PARTICLE_CONT = re.compile(r"^(?:により|によって|において|に対し|については|を|は、|が、|の|に|で|と|へ|から|まで|より|する|して|した|され|させ|できる|しな|せず|ない)")
 
 
 def _is_caption_only(ntext: str) -> bool:

@@ -315,3 +315,26 @@ def test_quotes_show_kanji_not_the_radical_glyphs_a_pdf_font_emits():
     assert fixed == "乙は、市長の承諾を得なければならない。"
     assert len(fixed) == len(raw)
     assert repair_glyphs("第１条（目的）") == "第１条（目的）"  # full-width wording is left as written
+
+
+def test_text_line_cut_after_a_comma_continues_on_the_same_page():
+    doc = _txt([[
+        ("paragraph", "２　受託者は、本業務に従事する者が、知り得た個人情報を漏らすことのないよう、"),
+        ("paragraph", "これらの者に秘密の保持を誓約させなければならない。"),
+        ("paragraph", "受託者は、個人情報を記録した媒体を暗号化された記録媒体"),
+        ("paragraph", "により授受しなければならない。"),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts == ["2 受託者は、本業務に従事する者が、知り得た個人情報を漏らすことのないよう、これらの者に秘密の保持を誓約させなければならない。",
+                     "受託者は、個人情報を記録した媒体を暗号化された記録媒体により授受しなければならない。"]
+
+
+def test_text_lines_typed_without_a_full_stop_stay_apart():
+    # items typed without 。: each line is a sentence of its own, even when it ends in kana
+    doc = _txt([[
+        ("paragraph", "受託者は、個人情報の漏えいの防止に努めること"),
+        ("paragraph", "受託者は、作業場所を甲に届け出ること"),
+        ("paragraph", "件名　令和９年度住民税通知書印刷業務"),
+        ("paragraph", "なお、詳細は仕様書による。"),
+    ]])
+    assert len(normalize_document(doc)) == 4
