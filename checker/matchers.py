@@ -219,9 +219,12 @@ def _b_negated(value, loc):
     it within ``within`` characters without crossing a clause boundary (、 or 。)."""
     if isinstance(value, str):
         value = {"pattern": value}
-    v = _mapping(value, {"pattern", "within"}, {"pattern"}, loc, "negated")
+    v = _mapping(value, {"pattern", "within", "syntax"}, {"pattern"}, loc, "negated")
     pat = _regex(v["pattern"], loc + ("pattern",))
     neg = re.compile(r"^[^。、]{0,%d}?(?:ない|なく|ず(?:に)?|ぬ|ません|禁止|禁ずる|不可|不要)" % int(v.get("within", 12)))
+    syntax = v.get("syntax", False)
+    if not isinstance(syntax, bool):
+        raise MatcherError("negated.syntax には true 又は false を指定してください", loc + ("syntax",))
 
     def f(u, c):
         for s in u.sentences:
@@ -229,9 +232,76 @@ def _b_negated(value, loc):
                 rest = _OBLIGATION.sub("義務", s.text[m.end():])
                 if neg.match(rest):
                     return True
+                if syntax and negated_in_parse(c.parse(s.text), m.start(), m.end()):
+                    return True
         return False
 
     return f
+
+
+# ------------------------------------------------------------ negation scope by dependencies
+_PREDICATE_POS = {"VERB", "ADJ", "AUX"}
+_NEGATIVE = re.compile(r"ない|なく|ず|ぬ|ません|禁止|禁ず|不可|不要")
+_NOMINALISERS = {"こと", "もの", "旨", "よう", "事"}
+
+
+def _predicate_tail(tok) -> str:
+    """The predicate's own words: the token and the auxiliaries, markers and fixed words
+    hanging on it to its right (知ら|せ|て|は|なら|ない, 教え|ない, 禁止|する)."""
+    end = tok.idx + len(tok.text)
+    stack = [c for c in tok.children if c.i > tok.i and c.dep_ in ("aux", "mark", "fixed", "cop")]
+    while stack:
+        t = stack.pop()
+        end = max(end, t.idx + len(t.text))
+        stack.extend(c for c in t.children if c.dep_ in ("aux", "fixed", "mark"))
+    return tok.doc.text[tok.idx:end]
+
+
+def _negated_monotosuru(t) -> bool:
+    """「…教えないものとする」「…しないこととする」: the predicate is する/なる and what it
+    states is the clause before もの/こと; that clause's own negation counts."""
+    if t.lemma_ not in ("する", "なる"):
+        return False
+    for c in t.children:
+        if c.lemma_ in ("もの", "こと") and any(g.dep_ == "case" and g.text == "と" for g in c.children):
+            for a in c.children:
+                if a.dep_ == "acl" and _NEGATIVE.search(_OBLIGATION.sub("義務", _predicate_tail(a))):
+                    return True
+    return False
+
+
+def negated_in_parse(doc, start: int, end: int) -> bool:
+    """Whether the words at [start, end) of the sentence are in the scope of a negated
+    predicate, by the dependency tree (GiNZA): from the words' head climb to the predicate
+    that governs them; it is negated when its own auxiliaries say so (ない, ず, てはならない,
+    禁止する), not when they make a duty (なければならない). A predicate nominalised by こと/
+    もの (「知らせることを禁止する」「教えないものとする」) passes the question up one level.
+    This finds a negation far from the words, across 、 (「作業従事者には、いかなる場合も、
+    パスワードを教えない」), which the lexical window cannot."""
+    toks = [t for t in doc if t.idx < end and t.idx + len(t.text) > start]
+    if not toks:
+        return False
+    span = {t.i for t in toks}
+    root = next((t for t in toks if t.head.i not in span or t.head.i == t.i), toks[-1])
+    t, steps = root.head, 0
+    while steps < 8:
+        steps += 1
+        if t.pos_ in _PREDICATE_POS or any(c.dep_ in ("aux", "cop") for c in t.children):
+            tail = _OBLIGATION.sub("義務", _predicate_tail(t))
+            if _NEGATIVE.search(tail) or _negated_monotosuru(t):
+                return True
+            h = t.head
+            if h.i != t.i and (h.lemma_ in _NOMINALISERS or h.text in _NOMINALISERS) and h.head.i != h.i:
+                t = h.head
+                continue
+            if t.pos_ == "ADJ" and t.dep_ in ("acl", "amod") and h.i != t.i:
+                t = h  # an adnominal word (いかなる者, その他の者) does not govern; go on up
+                continue
+            return False
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
 
 
 # obligations and prohibitions-as-duties are not negations of the act
