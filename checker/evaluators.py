@@ -27,6 +27,9 @@ SUB_LABEL = re.compile(r"再委託|再受託|下請")
 SUB_AFTER = re.compile(r"^[^。]{0,120}?[)）」]?\s*(?:に|へ)(?:対し(?:て)?)?(?:再委託|下請|業務の一部を委託)")
 RENEWAL = re.compile(r"更新[^。]{0,6}(?:申請|審査|手続)|更新審査中|(?:審査|申請)中")
 VALID_KEY = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効|期限|認証日|登録日")
+# the label of a grant date: 「初回登録２０２５年９月１日」「登録日：令和６年４月１日」「交付年月日」
+ISSUED = re.compile(r"(?:(?:初回|当初|最初|前回)(?:の)?(?:登録|認証|認定|交付|発行|取得|付与|更新)(?:日|年月日)?|(?:登録|認証|認定|交付|発行|取得|付与|更新|審査|決定)(?:日|年月日))\s*[:：]?\s*(?:は)?\s*$")
+VALID_END = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効期日|期限")
 NUMBER = re.compile(r"(?:登録番号\s*[:：]?\s*(?:第)?|第)\s*(\d{4,12})\s*(?:\(\s*(\d{1,3})\s*\))?\s*(?:号)?")
 SCOPE = re.compile(r"(?:適用|認証|登録|審査|対象)(?:の)?範囲")
 COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|一般社団法人|公益財団法人|一般財団法人)[^\s、。,()（）「」]{1,20}|[^\s、。,()（）「」]{1,20}(?:株式会社|有限会社|合同会社)")
@@ -54,7 +57,7 @@ class MarkRecord:
 def _read_mark(rec: MarkRecord, ctx_text: str, hint) -> MarkRecord:
     """Fill a mark record from the text that states it: registration number (Privacy
     Mark only), validity period, renewal under review, ISMS scope."""
-    num = NUMBER.search(ctx_text)
+    num = _mark_number(ctx_text)
     if num and rec.kind == "pmark":
         rec.number, rec.count = num.group(1), num.group(2)
     rec.start, rec.end = _validity(ctx_text, hint)
@@ -62,6 +65,19 @@ def _read_mark(rec: MarkRecord, ctx_text: str, hint) -> MarkRecord:
     sc = SCOPE.search(ctx_text)
     rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
     return rec
+
+
+# a number under another label (「契約番号 第20270012号」「受付番号」「葵総第1234号」) is not the mark's registration number
+OTHER_NUMBER = re.compile(r"(?:(?<!登録)(?<!認定)(?<!付与)(?<!マーク)番号|No\.?|NO\.?|№)\s*[:：]?\s*$|[\u4e00-\u9fff](?<![録証定与得])$")
+
+
+def _mark_number(text: str) -> re.Match | None:
+    """The registration number: the first 第…号 / 登録番号 … not labelled as another number."""
+    for m in NUMBER.finditer(text):
+        before = text[max(0, m.start() - 12):m.start()]
+        if m.group(0).startswith("登録番号") or not OTHER_NUMBER.search(before):
+            return m
+    return None
 
 
 def _company_names(text: str) -> set[str]:
@@ -133,9 +149,15 @@ def _validity(text: str, hint: str | None) -> tuple[dt.date | None, dt.date | No
             end = p.end_match.end_date if p.end_match is not None else p.end
             return p.start, end
     if m:
-        ds = find_dates(seg, hint)
+        # a date labelled as when the mark was granted (初回登録, 登録日, 交付日) is no end of validity
+        ds = [d for d in find_dates(seg, hint) if not ISSUED.search(seg[max(0, d.start - 12):d.start])]
         if ds:
-            return None, ds[-1].end_date if len(ds) == 1 else ds[-1].end_date
+            # the first date after a validity label (有効期限 ２０２８年…) is its end; else the last date
+            for lab in VALID_END.finditer(seg):
+                after = [d for d in ds if d.start >= lab.end()]
+                if after:
+                    return None, after[0].end_date
+            return None, ds[-1].end_date
     return None, None
 
 
