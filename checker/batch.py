@@ -54,6 +54,7 @@ class CaseOutcome:
     peak_rss_kb: int = 0
     slug: str = ""
     model_loaded: bool = False  # whether this process had loaded spaCy/GiNZA by the end of the case
+    reports: dict = field(default_factory=dict)  # fmt -> the case report, rendered where the case was checked
 
     @property
     def unreadable(self) -> list:
@@ -106,13 +107,18 @@ def unique_names(names: list[str]) -> list[str]:
 _STATE: dict[str, Any] = {}
 
 
-def _init_worker(cache_dir: str | None, profile_ref: str | None, as_of: dt.date) -> None:
-    """Per process, once: the profile, the cache and the parse-cache hook."""
+def _init_worker(cache_dir: str | None, profile_ref: str | None, as_of: dt.date, render: tuple = ()) -> None:
+    """Per process, once: the profile, the cache and the parse-cache hook. ``render``: the
+    formats of the case reports to render right after each case (in the worker, in
+    parallel, instead of one after another in the main process); ``redact`` rides along as
+    ``("redact", ...)``."""
     from checker.profile import load_profile
 
     _STATE.clear()
     _STATE["profile"] = load_profile(profile_ref)
     _STATE["as_of"] = as_of
+    _STATE["render"] = tuple(f for f in render if f in ("html", "md"))
+    _STATE["redact"] = "redact" in render
     cache = None
     if cache_dir:
         from checker.cache import Cache
@@ -182,6 +188,13 @@ def check_one(name: str, path: str) -> CaseOutcome:
         if cache:
             cache.flush()
             out.cache_hits, out.cache_misses = cache.hits - h0, cache.misses - m0
+    if _STATE.get("render"):
+        import argparse
+
+        ns = argparse.Namespace(as_of=_STATE["as_of"], redact=_STATE.get("redact", False))
+        res = out.result if (out.result is not None and not out.error) else _placeholder(out)
+        for fmt in _STATE["render"]:
+            out.reports[fmt] = _render_case([res], fmt, ns, _STATE["profile"], out)
     out.seconds = time.perf_counter() - t0
     out.peak_rss_kb = _peak_rss_kb()
     out.model_loaded = "spacy" in sys.modules
@@ -267,14 +280,29 @@ class _Progress:
             self._p.stop()
 
 
+def _case_bytes(path: str) -> int:
+    total = 0
+    try:
+        for root, _dirs, files in os.walk(path):
+            for f in files:
+                try:
+                    total += os.stat(os.path.join(root, f)).st_size
+                except OSError:
+                    pass
+    except OSError:
+        pass
+    return total
+
+
 def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | None, profile_ref: str | None,
-              as_of: dt.date, progress: bool = False) -> list[CaseOutcome]:
-    """Check ``cases`` (name, path) with ``workers`` processes; outcomes in input order."""
+              as_of: dt.date, progress: bool = False, render: tuple = ()) -> list[CaseOutcome]:
+    """Check ``cases`` (name, path) with ``workers`` processes; outcomes in input order.
+    ``render``: see :func:`_init_worker`."""
     bar = _Progress(len(cases), progress)
     results: dict[str, CaseOutcome] = {}
     try:
         if workers <= 1 or len(cases) <= 1:
-            _init_worker(cache_dir, profile_ref, as_of)
+            _init_worker(cache_dir, profile_ref, as_of, render)
             bar.start()
             try:
                 for i, (name, path) in enumerate(cases):
@@ -292,32 +320,38 @@ def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | No
 
                     nlp.CACHE = None
         else:
-            _run_pool(cases, min(workers, len(cases)), cache_dir, profile_ref, as_of, bar, results)
+            # biggest cases first: the last case to finish is a small one, so no worker
+            # waits long for the other at the end (sorted is stable: equal sizes keep their order)
+            order = sorted(cases, key=lambda c: -_case_bytes(c[1]))
+            _run_pool(order, min(workers, len(cases)), cache_dir, profile_ref, as_of, bar, results, render)
     finally:
         bar.stop()
     return [results[n] for n, _ in cases]
 
 
-def _run_pool(cases, workers, cache_dir, profile_ref, as_of, bar, results) -> None:
+def _run_pool(cases, workers, cache_dir, profile_ref, as_of, bar, results, render=()) -> None:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     todo = list(cases)
     attempts: dict[str, int] = {}
+    isolate = False
     while todo:
         retry: list[tuple[str, str]] = []
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
-                                   initializer=_init_worker, initargs=(cache_dir, profile_ref, as_of))
+                                   initializer=_init_worker, initargs=(cache_dir, profile_ref, as_of, render))
         running: dict = {}
         queue = list(todo)
         try:
             while queue or running:
-                while queue and len(running) < workers:
+                # one case waiting per worker (no idle gap between cases), except when isolating
+                # cases after a worker died: then only the case that runs may be lost
+                while queue and len(running) < (2 * workers if isolate is False else workers):
                     name, path = queue.pop(0)
                     attempts[name] = attempts.get(name, 0) + 1
                     running[pool.submit(_worker_task, name, path)] = (name, path)
                 bar.start()
-                bar.update(len(results), [n for n, _ in running.values()])
+                bar.update(len(results), [n for n, _ in list(running.values())[:workers]])
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     name, path = running.pop(fut)
@@ -350,6 +384,7 @@ def _run_pool(cases, workers, cache_dir, profile_ref, as_of, bar, results) -> No
                 todo.append((name, path))
         if todo:
             workers = 1  # isolate the case that kills its worker
+            isolate = True
 
 
 # ----------------------------------------------------------------------------- outputs
@@ -423,8 +458,114 @@ def _json_obj(outcomes: list[CaseOutcome], args, profile) -> dict:
     return obj
 
 
+MANIFEST = ".itaku-batch.json"  # in OUT: what checklist.xlsx was made from (see _Writer)
+
+
+class _Writer:
+    """Writes the outputs atomically (checker.atomic), several at a time, and leaves a file
+    alone when it already holds exactly the bytes to be written (a rerun where nothing
+    changed rewrites nothing; a file edited or damaged since is rewritten).
+
+    checklist.xlsx is not byte-stable (openpyxl stamps the time), so it is compared by what
+    it is made from: a hash of the table, the checklist code and openpyxl's version, kept
+    in OUT/.itaku-batch.json together with the sha256 of the file written then."""
+
+    def __init__(self, out_dir: Path) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.out_dir = out_dir
+        self._pool = ThreadPoolExecutor(max_workers=4)  # fsync of one file waits for the disk; others go on
+        self._futures = []
+        self.written = self.kept = 0
+        try:
+            self.manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+            if not isinstance(self.manifest, dict):
+                self.manifest = {}
+        except (OSError, ValueError):
+            self.manifest = {}
+        self._new_manifest: dict = {}
+
+    @staticmethod
+    def _same(path: Path, data: bytes) -> bool:
+        try:
+            if path.stat().st_size != len(data):
+                return False
+            return path.read_bytes() == data
+        except OSError:
+            return False
+
+    def put(self, path: Path, data: bytes | str) -> None:
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if self._same(path, data):
+            self.kept += 1
+            return
+        from checker.atomic import write_bytes_atomic
+
+        self.written += 1
+        self._futures.append(self._pool.submit(write_bytes_atomic, path, data))
+
+    def put_derived(self, path: Path, key: str, make) -> None:
+        """Write ``make()`` unless ``path`` is the file written last time from ``key``."""
+        import hashlib
+
+        rec = self.manifest.get(path.name)
+        if isinstance(rec, dict) and rec.get("key") == key:
+            try:
+                if hashlib.sha256(path.read_bytes()).hexdigest() == rec.get("sha256"):
+                    self.kept += 1
+                    self._new_manifest[path.name] = rec
+                    return
+            except OSError:
+                pass
+        data = make()
+        self._new_manifest[path.name] = {"key": key, "sha256": hashlib.sha256(data).hexdigest()}
+        self.put(path, data)
+
+    def close(self) -> None:
+        try:
+            for f in self._futures:
+                f.result()  # an error writing a report is raised here
+        finally:
+            self._pool.shutdown(wait=True)
+        if self._new_manifest != self.manifest:
+            from checker.atomic import write_text_atomic
+
+            write_text_atomic(self.out_dir / MANIFEST, json.dumps(self._new_manifest, ensure_ascii=False, indent=1))
+
+
+def _table_key(table) -> str:
+    """What checklist.xlsx depends on: the table, the checklist code, openpyxl's version."""
+    import dataclasses
+    import hashlib
+
+    from checker import checklist
+    from checker.cache import _lib_version
+
+    h = hashlib.sha256()
+    h.update(Path(checklist.__file__).read_bytes())
+    h.update(f"openpyxl={_lib_version('openpyxl')}\0".encode())
+    h.update(json.dumps(dataclasses.asdict(table) if dataclasses.is_dataclass(table) else repr(table),
+                        ensure_ascii=False, default=repr, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _xlsx(checklist, table) -> bytes:
+    """checklist.to_xlsx without importing numpy: openpyxl imports it only to recognise
+    numpy numbers, which a checklist never holds (0.06 s of a rerun's start)."""
+    if "openpyxl" not in sys.modules and "numpy" not in sys.modules:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # "not installed" for this import
+        try:
+            import openpyxl  # noqa: F401
+        except ImportError:
+            pass
+        finally:
+            if sys.modules.get("numpy", 0) is None:
+                del sys.modules["numpy"]
+    return checklist.to_xlsx(table)
+
+
 def write_outputs(out_dir: Path, outcomes: list[CaseOutcome], args, profile) -> None:
-    from checker.atomic import write_bytes_atomic, write_text_atomic
     from checker import checklist
 
     slugs = unique_names([o.name for o in outcomes])
@@ -433,17 +574,24 @@ def write_outputs(out_dir: Path, outcomes: list[CaseOutcome], args, profile) -> 
         if o.result is None or o.error:
             o.result = _placeholder(o)
     cases_dir = out_dir / "cases"
-    for o in outcomes:
-        write_text_atomic(cases_dir / f"{o.slug}.html", _render_case([o.result], "html", args, profile, o))
-        write_text_atomic(cases_dir / f"{o.slug}.md", _render_case([o.result], "md", args, profile, o))
-    ids = rule_ids(outcomes, profile)
-    titles = rule_titles(profile)
-    obj = _json_obj(outcomes, args, profile)
-    write_text_atomic(out_dir / "results.json", json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
-    table = checklist.build(_redacted(outcomes) if args.redact else outcomes, ids, titles)
-    write_bytes_atomic(out_dir / "checklist.xlsx", checklist.to_xlsx(table))
-    write_bytes_atomic(out_dir / "checklist.csv", checklist.to_csv(table))
-    write_text_atomic(out_dir / "index.html", render_index(outcomes, ids, titles, args, profile))
+    w = _Writer(out_dir)
+    try:
+        for o in outcomes:
+            for fmt in ("html", "md"):
+                text = o.reports.get(fmt)
+                if text is None:
+                    text = _render_case([o.result], fmt, args, profile, o)
+                w.put(cases_dir / f"{o.slug}.{fmt}", text)
+        ids = rule_ids(outcomes, profile)
+        titles = rule_titles(profile)
+        obj = _json_obj(outcomes, args, profile)
+        w.put(out_dir / "results.json", json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+        table = checklist.build(_redacted(outcomes) if args.redact else outcomes, ids, titles)
+        w.put_derived(out_dir / "checklist.xlsx", _table_key(table), lambda: _xlsx(checklist, table))
+        w.put(out_dir / "checklist.csv", checklist.to_csv(table))
+        w.put(out_dir / "index.html", render_index(outcomes, ids, titles, args, profile))
+    finally:
+        w.close()
 
 
 def _redacted(outcomes: list[CaseOutcome]) -> list[CaseOutcome]:
@@ -583,7 +731,7 @@ def run_batch(args) -> int:
     tty = sys.stderr.isatty()
     t0 = time.perf_counter()
     outcomes = run_cases(cases, workers=workers, cache_dir=cache_dir, profile_ref=args.profile,
-                         as_of=args.as_of, progress=tty)
+                         as_of=args.as_of, progress=tty, render=("html", "md") + (("redact",) if args.redact else ()))
     elapsed = time.perf_counter() - t0
     write_outputs(out_dir, outcomes, args, profile)
     code = exit_status(outcomes)

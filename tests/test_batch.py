@@ -237,3 +237,30 @@ def test_an_interrupted_batch_resumes_from_the_cache(tmp_path, fakes):
     checker.api.load_document = real
     assert run(args) == 0
     assert fakes.CALLS == ["c.txt"]  # a and b came from the cache
+
+
+def test_a_rerun_rewrites_only_what_changed(tmp_path, fakes):
+    src = make_cases(tmp_path / "in", {k: v for k, v in CORPUS.items() if "壊れ" not in k})
+    out = tmp_path / "out"
+    args = [str(src), "--out", str(out), "--workers", "1", "--no-cache"]
+    run(args)
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "index.html")  # index: time of making
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_ino, p.read_bytes()) for p in files}
+    run(args)
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_ino, p.read_bytes()) for p in files} == before  # left alone
+    # one case changed: its reports, results.json and the checklists are rewritten, the other case's are not
+    (src / "2026-001 検診" / "contract.txt").write_text("subcontracting=violation\n", encoding="utf-8")
+    run(args)
+    changed = {p.relative_to(out).as_posix() for p in files if p.stat().st_ino != before[p][1]}
+    assert changed == {"cases/2026-001 検診.html", "cases/2026-001 検診.md", "results.json", "checklist.csv",
+                       "checklist.xlsx"}
+    from openpyxl import load_workbook
+
+    rows = {r[0]: r for r in load_workbook(out / "checklist.xlsx").worksheets[0].iter_rows(min_row=2, values_only=True)}
+    assert "×" in rows["2026-001 検診"]
+    # an output edited or damaged since is written again, even when its inputs did not change
+    (out / "checklist.xlsx").write_bytes(b"damaged")
+    (out / "cases" / "2026-002 印刷.md").write_text("edited", encoding="utf-8")
+    run(args)
+    assert (out / "checklist.xlsx").read_bytes()[:2] == b"PK"
+    assert (out / "cases" / "2026-002 印刷.md").read_text(encoding="utf-8") != "edited"

@@ -31,6 +31,10 @@ def test_two_workers_match_one_on_the_corpus(tmp_path):
         assert code == 1  # the broken document
         outs[w] = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert outs[1] == outs[2]
+    # the case reports rendered in the workers are those the main process renders
+    for f in sorted((tmp_path / "out1" / "cases").iterdir()):
+        assert (tmp_path / "out2" / "cases" / f.name).read_bytes() == f.read_bytes(), f.name
+    assert (tmp_path / "out2" / "checklist.csv").read_bytes() == (tmp_path / "out1" / "checklist.csv").read_bytes()
     cases = outs[2]["cases"]
     assert [Path(c["case"]).name for c in cases] == names + ["zz-broken"]
     assert cases[-1]["documents"][0]["error"]["code"] == "damaged"
