@@ -135,7 +135,7 @@ def _init_worker(cache_dir: str | None, profile_ref: str | None, as_of: dt.date,
     # apply per document; see checker.read.guard.ReaderSession), started at the first read
     from checker.read.guard import open_session
 
-    open_session()
+    open_session(start=True)
 
 
 def _peak_rss_kb() -> int:
@@ -323,6 +323,10 @@ def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | No
             # biggest cases first: the last case to finish is a small one, so no worker
             # waits long for the other at the end (sorted is stable: equal sizes keep their order)
             order = sorted(cases, key=lambda c: -_case_bytes(c[1]))
+            if _mp_context().get_start_method() == "fork":
+                from checker.read.guard import preload_readers
+
+                preload_readers()  # once here, not once per worker: the workers are forked from this process
             _run_pool(order, min(workers, len(cases)), cache_dir, profile_ref, as_of, bar, results, render)
     finally:
         bar.stop()

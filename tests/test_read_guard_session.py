@@ -155,3 +155,43 @@ def test_session_ends_its_child(tmp_path):
         proc = s._proc
         assert proc is not None and proc.is_alive()
     assert not proc.is_alive()
+
+
+SCRIPT = r"""
+import json, sys
+sys.path[:0] = sys.argv[1:3]
+from multiprocessing import forkserver
+from checker.read.guard import GuardLimits, open_session, read_guarded, close_session
+s = open_session(start=True)  # a batch worker: the child is forked from this clean process
+forked = s._proc is not None and forkserver._forkserver._forkserver_pid is None
+lim = GuardLimits(memory_mb=768, cpu_seconds=20, timeout_seconds=30)
+out = {}
+for p in sys.argv[3:]:
+    raw = read_guarded(p, lim, reader="test_read_guard_session:by_name")
+    out[p] = [raw.error.code if raw.error else None, raw.error.message if raw.error else len(raw.pages)]
+out["forked"] = forked
+out["children"] = s.children
+close_session()
+print(json.dumps(out))
+"""
+
+
+def test_a_child_forked_from_a_clean_worker_keeps_every_limit(tmp_path):
+    """open_session(start=True) forks the session's child from the (clean) worker itself;
+    a crash, a memory hog and a gigantic result there still fail alone."""
+    import json
+    import subprocess
+
+    good = good_files(tmp_path)
+    bad = [dummy(tmp_path, t) for t in ("crash", "hog", "flood")]
+    order = [good[0], bad[0], good[1], bad[1], good[2], bad[2], good[0]]
+    r = subprocess.run([sys.executable, "-c", SCRIPT, str(Path(__file__).parent), str(HOSTILE), *map(str, order)],
+                       capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out.pop("forked") is True
+    assert out.pop("children") >= 3
+    for p in good:
+        assert out[str(p)] == [None, len(read_document(p).pages)]
+    assert [out[str(p)][0] for p in bad] == ["damaged", "too_large", "too_large"]
+    assert all(p.name in out[str(p)][1] for p in bad)

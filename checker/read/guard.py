@@ -185,6 +185,57 @@ def _peak_rss() -> int:
 
 
 _ctx = None
+READER_MODULES = ("checker.read", "checker.read.guard", "checker.read.pdf", "checker.read.docx", "checker.read.txt",
+                  "pdfplumber", "pdfminer.high_level", "pdfminer.pdfpage", "docx", "charset_normalizer")
+
+
+def preload_readers() -> None:
+    """Import the readers and their libraries in this process (what the forkserver
+    preloads), so that a session's child forked from here starts with them."""
+    import importlib
+
+    for name in READER_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing library is the reader's to report
+            pass
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 1 << 62
+
+
+def _can_fork_here(memory_mb: int | None = None) -> bool:
+    """Whether a session's child may be forked from this very process: Linux, one thread
+    (a fork copies no other thread's locks), no language model, and a small address space
+    (what the child inherits counts against its limit: at most a quarter of it)."""
+    import multiprocessing as mp
+    import threading
+
+    if memory_mb is None:
+        memory_mb = GuardLimits.from_env().memory_mb
+    small = memory_mb <= 0 or _vm_bytes() <= memory_mb * 1024 * 1024 // 4
+    return (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+            and threading.active_count() == 1 and "spacy" not in sys.modules and "torch" not in sys.modules and small)
+
+
+def _close_inherited_fds(keep: set[int]) -> None:
+    """In a child forked from a batch worker: drop the worker's open files (the cache
+    database, outputs) so that the reader never holds them."""
+    try:
+        fds = [int(x) for x in os.listdir("/proc/self/fd")]
+    except (OSError, ValueError):
+        return
+    for fd in fds:
+        if fd > 2 and fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 def _context():
@@ -200,10 +251,7 @@ def _context():
             # The readers import their libraries lazily, so the libraries are named too:
             # without them every child imported pdfplumber again (benchmarks/RESULTS.md:
             # 5.4 -> 3.3 s CPU for 58 PDFs).
-            ctx.set_forkserver_preload(["checker.read", "checker.read.guard", "checker.read.pdf",
-                                        "checker.read.docx", "checker.read.txt",
-                                        "pdfplumber", "pdfminer.high_level", "pdfminer.pdfpage",
-                                        "docx", "charset_normalizer"])
+            ctx.set_forkserver_preload(list(READER_MODULES))
         except ValueError:  # pragma: no cover - no forkserver on this platform (Windows)
             ctx = mp.get_context("spawn")
         _ctx = ctx
@@ -219,13 +267,19 @@ def _rss_bytes() -> int:
         return 0
 
 
-def _session_main(conn, memory_mb: int, extra_path: list[str]) -> None:
+def _session_main(conn, memory_mb: int, extra_path: list[str], forked: bool = False) -> None:
     """Runs in a session's child: the same limits as :func:`_child_main`, but reads one
     document per request until the parent closes the pipe. CPU time is limited per
     document (the soft RLIMIT_CPU is moved on before each read); the wall-clock timeout
     is the parent's. A reader that raises, runs out of memory or recurses too deep is
     answered as in a single-document child; the parent then re-reads that document in a
     fresh child (its verdict must not depend on what this process read before)."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
+    except (ValueError, OSError):
+        pass
+    if forked:
+        _close_inherited_fds({conn.fileno()})
     try:
         import resource
     except ImportError:  # pragma: no cover - not POSIX
@@ -336,13 +390,22 @@ class ReaderSession:
         self._recycle = False
 
     # -- the child
+    def start(self, memory_mb: int | None = None) -> bool:
+        """Start the child now (a batch worker does, before any thread or model exists)."""
+        if self._proc is None:
+            return self._start(GuardLimits.from_env().memory_mb if memory_mb is None else memory_mb)
+        return True
+
     def _start(self, memory_mb: int) -> bool:
         import multiprocessing as mp
 
-        ctx = _context()
+        # forked from this process when that is clean (no thread, no model: a batch worker
+        # at its start, the readers preloaded), else from the guard's forkserver
+        forked = _can_fork_here(memory_mb)
+        ctx = mp.get_context("fork") if forked else _context()
         parent, child = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_session_main, args=(child, memory_mb, list(sys.path)), name="itaku-read-session",
-                           daemon=True)
+        proc = ctx.Process(target=_session_main, args=(child, memory_mb, list(sys.path), forked),
+                           name="itaku-read-session", daemon=True)
         cfg = mp.current_process()._config  # type: ignore[attr-defined]
         was_daemon = cfg.get("daemon")
         try:
@@ -491,14 +554,19 @@ class reader_session:
             self.session.close()
 
 
-def open_session(**kwargs) -> ReaderSession:
-    """Start a session for the rest of this process (a batch worker): closed at exit."""
+def open_session(*, start: bool = False, **kwargs) -> ReaderSession:
+    """Start a session for the rest of this process (a batch worker): closed at exit.
+    ``start``: preload the readers and start the child now, forked from this process
+    while it is clean (else at the first read, from the forkserver)."""
     global _SESSION
     if _SESSION is None:
         _SESSION = ReaderSession(**kwargs)
         from multiprocessing import util
 
         util.Finalize(_SESSION, _SESSION.close, exitpriority=10)
+    if start and _guard_mode() not in ("0", "off", "no", "false") and _can_fork_here():
+        preload_readers()
+        _SESSION.start()
     return _SESSION
 
 
@@ -673,4 +741,4 @@ def _run_child(p: Path, fmt: str, lim: GuardLimits, reader: str) -> RawDocument:
 
 
 __all__ = ["GuardLimits", "read_guarded", "raw_to_plain", "raw_from_plain", "GUARDED_FORMATS", "ReaderSession",
-           "reader_session", "open_session", "close_session"]
+           "reader_session", "open_session", "close_session", "preload_readers"]
