@@ -538,6 +538,14 @@ class _Builder:
         if self.heading_num and self.on_item(u, field_label=self.prose_field.label if self.prose_field else None):
             return
         pf = self.prose_field
+        if m and not is_sub and self.art is None and "。" in m.group("rest") and not self.seen_article:
+            # 「一　受託者は、…しなければならない。」: a contract numbered 一、二… (or 1、2…)
+            # without 第N条 - each numbered provision is a clause of its own, so a rule reading
+            # an article never joins the whole contract into one
+            num_label = m.group("num").strip().rstrip("、.．)）").strip()
+            self.emit(u, m.start("rest"), len(t), clause=num_label or None,
+                      field_label=pf.label if pf else None)
+            return
         self.emit(u, 0, len(t), field_label=pf.label if pf else None)
 
     # ---- tables

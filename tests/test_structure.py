@@ -556,3 +556,22 @@ def test_betsuki_over_the_title_makes_no_section_of_the_whole_document():
 第１　乙は、個人情報を適正に取り扱わなければならない。
 """))
     assert [c.label for c in doc.clauses] == ["第1条", "別記第1"]
+
+
+def test_contract_numbered_only_with_kanji_items_gives_each_provision_its_clause():
+    doc = build_document(txt("""
+# 委託契約書
+○○町（以下「委託者」という。）と株式会社○○（以下「受託者」という。）とは、次のとおり契約を締結する。
+一　委託期間は、令和９年９月１日から令和１０年１月３１日までとする。
+二　受託者は、いかなる場合も第三者に処理させてはならない。
+三　受託者は、知り得た個人情報を漏らしてはならない。契約が終了した後も、同様とする。
+四　受託者は、事故が生じたときは、直ちに委託者に報告しなければならない。
+"""))
+    by_text = {s.text: s.clause for s in doc.sentences}
+    assert by_text["受託者は、いかなる場合も第三者に処理させてはならない。"] == "二"
+    assert by_text["契約が終了した後も、同様とする。"] == "三"
+    assert by_text["受託者は、事故が生じたときは、直ちに委託者に報告しなければならない。"] == "四"
+    from checker.engine import build_units
+
+    units = build_units(doc, "article")
+    assert not any("第三者に処理" in u.text and "報告しなければ" in u.text for u in units)
