@@ -157,6 +157,7 @@ class Example(_Strict):
     docs: list[ExampleDoc] | None = None
     as_of: dt.date | None = None
     note: str | None = None
+    says: str | None = None  # words the finding's message must contain (the right comment, not only the status)
 
     @model_validator(mode="after")
     def _one_source(self):

@@ -35,6 +35,8 @@ def test_rule_example(check_id: str, index: int) -> None:
     text = ex.text if ex.text is not None else "\n".join(d.text for d in ex.docs)
     msg = next((f.message for f in result.findings if f.check == check_id), "")
     assert got == ex.status, f"{check_id} example {index + 1} ({ex.note or ''}): expected {ex.status}, got {got}\n{text}\n{msg}"
+    if ex.says:
+        assert ex.says in msg, f"{check_id} example {index + 1}: the message should say 「{ex.says}」\n{text}\n{msg}"
 
 
 def test_every_check_has_passing_and_failing_examples() -> None:
