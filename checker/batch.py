@@ -131,11 +131,61 @@ def _init_worker(cache_dir: str | None, profile_ref: str | None, as_of: dt.date,
         else:
             cache = None
     _STATE["cache"] = cache
+    _STATE["case_context"] = _case_context(_STATE) if cache else None
     # one guarded reader process for every document this process reads (limits still
-    # apply per document; see checker.read.guard.ReaderSession), started at the first read
+    # apply per document; see checker.read.guard.ReaderSession). Without a cache every
+    # document is read: start it now, forked from this process while it is clean; with a
+    # cache at the first document not in it (a rerun may read none).
     from checker.read.guard import open_session
 
-    open_session(start=True)
+    open_session(start=cache is None)
+
+
+def _case_context(state: dict) -> str | None:
+    """What a checked case depends on besides its files (see checker.cache.case_key): the
+    whole program with its rules, templates and libraries, the profile's own files, the
+    as-of date and the report options. None (no case cache) if it cannot be told."""
+    try:
+        import hashlib
+
+        from checker.cache import _hash_tree, profile_fingerprint, program_version
+
+        h = hashlib.sha256()
+        h.update(f"{program_version()}\0{profile_fingerprint(state['profile'])}\0{state['as_of']}\0"
+                 f"{state.get('render')}\0{state.get('redact')}\0".encode())
+        templates = os.environ.get("ITAKU_REPORTS_DIR")
+        if templates:
+            _hash_tree(h, Path(templates), "ITAKU_REPORTS_DIR")
+        return h.hexdigest()
+    except Exception:  # noqa: BLE001 - without a sure key, nothing is cached
+        return None
+
+
+def _from_case_cache(cache, key: str, out: "CaseOutcome") -> bool:
+    """Fill ``out`` from a case checked before with the same key; False when absent."""
+    from checker.model import CaseResult
+
+    hit = cache.get_case(key)
+    res = hit.get("result") if hit else None
+    reports = hit.get("reports") if hit else None
+    if not isinstance(res, CaseResult) or not isinstance(reports, dict):
+        return False
+    out.result = res
+    out.documents = tuple(res.documents)
+    out.reports = dict(reports)
+    cache.hits += len(out.documents)  # every document of the case came from the cache
+    return True
+
+
+def _to_case_cache(cache, key: str, out: "CaseOutcome", docs: list) -> None:
+    """Store a checked case, unless it failed or holds a verdict that must be made again."""
+    from checker.cache import cacheable_document
+
+    res = out.result
+    if (out.error or res is None or len(res.documents) != len(docs)
+            or not all(a is b for a, b in zip(res.documents, docs)) or not all(cacheable_document(d) for d in docs)):
+        return
+    cache.put_case(key, {"result": res, "reports": dict(out.reports)})
 
 
 def _peak_rss_kb() -> int:
@@ -162,6 +212,17 @@ def check_one(name: str, path: str) -> CaseOutcome:
     h0, m0 = (cache.hits, cache.misses) if cache else (0, 0)
     out = CaseOutcome(name=name, path=path, pid=os.getpid())
     docs: list = []
+    key = None
+    if cache and _STATE.get("case_context"):
+        from checker.cache import case_key
+
+        key = case_key(Path(path), f"{_STATE['case_context']}\0{name}")
+        if key and _from_case_cache(cache, key, out):
+            out.cache_hits, out.cache_misses = cache.hits - h0, cache.misses - m0
+            out.seconds = time.perf_counter() - t0
+            out.peak_rss_kb = _peak_rss_kb()
+            out.model_loaded = "spacy" in sys.modules
+            return out
     try:
         files = api.case_files(Path(path))
         for f in files:
@@ -195,6 +256,9 @@ def check_one(name: str, path: str) -> CaseOutcome:
         res = out.result if (out.result is not None and not out.error) else _placeholder(out)
         for fmt in _STATE["render"]:
             out.reports[fmt] = _render_case([res], fmt, ns, _STATE["profile"], out)
+    if cache and key:
+        _to_case_cache(cache, key, out, docs)
+        cache.flush()
     out.seconds = time.perf_counter() - t0
     out.peak_rss_kb = _peak_rss_kb()
     out.model_loaded = "spacy" in sys.modules
@@ -323,7 +387,7 @@ def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | No
             # biggest cases first: the last case to finish is a small one, so no worker
             # waits long for the other at the end (sorted is stable: equal sizes keep their order)
             order = sorted(cases, key=lambda c: -_case_bytes(c[1]))
-            if _mp_context().get_start_method() == "fork":
+            if cache_dir is None and _mp_context().get_start_method() == "fork":
                 from checker.read.guard import preload_readers
 
                 preload_readers()  # once here, not once per worker: the workers are forked from this process

@@ -91,11 +91,118 @@ def parse_version() -> str:
     return f"ja-ginza={_lib_version('ja-ginza')};ginza={_lib_version('ginza')};spacy={_lib_version('spacy')}"
 
 
+def _limits_in_force() -> str:
+    """The reading limits (ITAKU_MAX_*, ITAKU_READ_*, ITAKU_GUARD): a document read under
+    other limits may have another verdict (too_large), so they are part of its key."""
+    env = {k: v for k, v in os.environ.items()
+           if k.startswith(("ITAKU_MAX_", "ITAKU_READ_")) or k == "ITAKU_GUARD"}
+    return json.dumps(env, sort_keys=True)
+
+
 def document_key(file_sha256: str, path: str) -> str:
-    return hashlib.sha256(f"doc\0{code_version()}\0{file_sha256}\0{path}".encode()).hexdigest()
+    return hashlib.sha256(f"doc\0{code_version()}\0{_limits_in_force()}\0{file_sha256}\0{path}".encode()).hexdigest()
+
+
+# Document errors that the file's bytes alone decide. Others (too_large: a limit, a
+# timeout on a busy machine; damaged: perhaps a crash of the reader) are not cached, so
+# a rerun reads the file again rather than repeat a verdict the situation may have made.
+CACHEABLE_ERRORS = frozenset({"encrypted", "image_only", "unsupported_type", "empty"})
+
+
+def cacheable_document(doc) -> bool:
+    err = getattr(doc, "error", None)
+    return err is None or getattr(err, "code", None) in CACHEABLE_ERRORS
+
+
+_OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "openpyxl", "pyyaml")
+
+
+def _hash_tree(h, root: Path, label: str) -> None:
+    root = Path(root)
+    if root.is_file():
+        h.update(f"{label}\0".encode() + root.read_bytes() + b"\0")
+        return
+    if not root.is_dir():
+        h.update(f"{label}: missing\0".encode())
+        return
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
+            h.update(f"{label}/{p.relative_to(root).as_posix()}\0".encode())
+            h.update(p.read_bytes())
+            h.update(b"\0")
+
+
+@lru_cache(maxsize=1)
+def program_version() -> str:
+    """A hash of everything a case's result and reports are made by: the whole program
+    (every file of the package, not only the upstream part), the shipped rules, report
+    templates and profiles, and the versions of the libraries that read, parse and render."""
+    from checker.resources import data_dir
+
+    h = hashlib.sha256(f"program {code_version()}\0".encode())
+    _hash_tree(h, Path(__file__).resolve().parent, "checker")
+    for name in ("rules", "reports", "profiles"):
+        try:
+            _hash_tree(h, data_dir(name), name)
+        except (OSError, ValueError):
+            h.update(f"{name}: unavailable\0".encode())
+    for lib in _OUTPUT_LIBRARIES:
+        h.update(f"{lib}={_lib_version(lib)}\n".encode())
+    return h.hexdigest()[:32]
+
+
+def profile_fingerprint(profile) -> str:
+    """What the profile is built from besides the shipped rules (in program_version): its
+    TOML file, its own rule folders and its standard special provisions."""
+    h = hashlib.sha256(f"profile {getattr(profile, 'name', None)!r}\0".encode())
+    src = getattr(profile, "source", None)
+    paths = [Path(src)] if src else []
+    paths += [Path(d) for d in (getattr(profile, "local_dirs", None) or ())]
+    std = getattr(profile, "standard", None)
+    if std:
+        paths.append(Path(std))
+    for p in paths:
+        try:
+            _hash_tree(h, p, str(p))
+        except OSError:
+            h.update(f"{p}: unreadable\0".encode())
+    return h.hexdigest()
+
+
+def case_key(case_dir: Path, context: str) -> str | None:
+    """The key of a checked case: ``context`` (program, profile, as-of date, options) and
+    every file under the case folder (its path and the sha256 of its bytes; hidden files
+    and waivers included). None when a file cannot be read."""
+    root = Path(case_dir)
+    h = hashlib.sha256(f"case\0{context}\0{_limits_in_force()}\0{root}\0".encode())
+    try:
+        for p in sorted(root.rglob("*")):
+            if p.is_file() or p.is_symlink():
+                h.update(p.relative_to(root).as_posix().encode() + b"\0")
+                h.update(hashlib.sha256(p.read_bytes()).digest())
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def encode_value(value) -> bytes:
+    """Tagged JSON (model dataclasses), compressed, sealed with its sha256."""
+    return _seal(zlib.compress(json.dumps(_enc(value), ensure_ascii=False, separators=(",", ":")).encode(), 3))
+
+
+def decode_value(blob: bytes):
+    """The value of :func:`encode_value`; ValueError when damaged or not decodable."""
+    data = _unseal(blob)
+    if data is None:
+        raise ValueError("cache entry checksum mismatch")
+    try:
+        return _dec(json.loads(zlib.decompress(data)), _model_classes())
+    except Exception as exc:  # noqa: BLE001
+        raise ValueError(f"cache entry undecodable: {exc}") from exc
 
 
 # ----------------------------------------------------------------------------- codec
+@lru_cache(maxsize=1)
 def _model_classes() -> dict[str, type]:
     from checker import model
 
@@ -105,6 +212,8 @@ def _model_classes() -> dict[str, type]:
 
 def _enc(v: Any) -> Any:
     if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        if _model_classes().get(type(v).__name__) is not type(v):  # it could not be decoded
+            raise TypeError(f"cannot cache a {type(v).__name__} (not a class of checker.model)")
         d = {f.name: _enc(getattr(v, f.name)) for f in dataclasses.fields(v)}
         d["$t"] = type(v).__name__
         return d
@@ -309,12 +418,34 @@ class Cache:
                 self.delete("doc", key)  # a damaged entry is dropped and rebuilt
         self.misses += 1
         doc = loader(path)
-        if self._conn is not None:
+        if self._conn is not None and cacheable_document(doc):
             try:
                 self.put("doc", key, encode_document(doc))
             except (TypeError, ValueError) as exc:
                 _warn(f"{Path(path).name}: 読み取り結果をキャッシュに保存できませんでした（{exc}）。結果には影響しません。")
         return doc
+
+    # -- checked cases
+    def get_case(self, key: str) -> dict | None:
+        """A checked case stored by :meth:`put_case` (a dict of model values), or None."""
+        blob = self.get("case", key)
+        if blob is None:
+            return None
+        try:
+            value = decode_value(blob)
+        except ValueError:
+            self.delete("case", key)
+            return None
+        return value if isinstance(value, dict) else None
+
+    def put_case(self, key: str, value: dict) -> bool:
+        if self._conn is None:
+            return False
+        try:
+            self.put("case", key, encode_value(value))
+            return True
+        except (TypeError, ValueError):
+            return False  # something the codec does not know (e.g. a comparison): not cached
 
     def parse_store(self) -> "ParseStore":
         return ParseStore(self)

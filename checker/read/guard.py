@@ -402,6 +402,8 @@ class ReaderSession:
         # forked from this process when that is clean (no thread, no model: a batch worker
         # at its start, the readers preloaded), else from the guard's forkserver
         forked = _can_fork_here(memory_mb)
+        if forked:
+            preload_readers()  # in this process, once: the child (and any later one) inherits them
         ctx = mp.get_context("fork") if forked else _context()
         parent, child = ctx.Pipe(duplex=True)
         proc = ctx.Process(target=_session_main, args=(child, memory_mb, list(sys.path), forked),
@@ -565,7 +567,6 @@ def open_session(*, start: bool = False, **kwargs) -> ReaderSession:
 
         util.Finalize(_SESSION, _SESSION.close, exitpriority=10)
     if start and _guard_mode() not in ("0", "off", "no", "false") and _can_fork_here():
-        preload_readers()
         _SESSION.start()
     return _SESSION
 
