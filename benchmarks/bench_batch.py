@@ -252,16 +252,14 @@ def stage_times(batch_dir: Path, limit: int, out_dir: Path) -> dict[str, tuple[f
 LOAD_ALL = r"""
 import sys
 def main():
-    if sys.argv[1] == "preload":  # what the reader's forkserver would gain by preloading pdfplumber
-        import multiprocessing as mp
-        import checker.read.guard as g
-        ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["checker.read", "checker.read.guard", "checker.read.pdf", "checker.read.docx",
-                                    "checker.read.txt", "pdfplumber", "pdfminer.high_level", "pdfminer.pdfpage"])
-        g._ctx = ctx
     from checker.api import load_document
+    if sys.argv[1] == "session":  # as a batch worker reads: one guarded reader process for all
+        from checker.read.guard import open_session, close_session
+        open_session(start=True)
     for p in sys.argv[2:]:
         load_document(p)
+    if sys.argv[1] == "session":
+        close_session()
 if __name__ == "__main__":
     main()
 """
@@ -269,13 +267,13 @@ if __name__ == "__main__":
 
 def reading_costs(pdfs: list[Path]) -> dict[str, tuple[float, float]]:
     """(wall, CPU) of a whole process that only calls ``checker.api.load_document`` on every
-    PDF: as shipped (guarded child per document), the guard's forkserver preloading
-    pdfplumber, and in-process (ITAKU_GUARD=0)."""
+    PDF: a guarded child per document (``itaku check``), one guarded reader session (a batch
+    worker), and in-process (ITAKU_GUARD=0)."""
     script = Path(CWD) / "load_all.py"
     script.write_text(LOAD_ALL, encoding="utf-8")
     out = {}
-    for label, mode, extra in (("load_document, as shipped (a guarded child per PDF)", "plain", {}),
-                               ("load_document, guard's forkserver preloading pdfplumber", "preload", {}),
+    for label, mode, extra in (("load_document, a guarded child per PDF (itaku check)", "plain", {}),
+                               ("load_document, one guarded reader session (batch worker)", "session", {}),
                                ("load_document, in-process (ITAKU_GUARD=0)", "plain", {"ITAKU_GUARD": "0"})):
         best = None
         for _ in range(2):
