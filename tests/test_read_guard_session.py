@@ -162,14 +162,20 @@ import json, sys
 sys.path[:0] = sys.argv[1:3]
 from multiprocessing import forkserver
 from checker.read.guard import GuardLimits, open_session, read_guarded, close_session
+import os, time
+held = open(os.environ["SECRET"], "rb")  # a worker's open file (its cache database)
 s = open_session(start=True)  # a batch worker: the child is forked from this clean process
 forked = s._proc is not None and forkserver._forkserver._forkserver_pid is None
+time.sleep(0.3)
+fd_dir = f"/proc/{s._proc.pid}/fd"
+child_files = [os.readlink(os.path.join(fd_dir, f)) for f in os.listdir(fd_dir)]
 lim = GuardLimits(memory_mb=768, cpu_seconds=20, timeout_seconds=30)
 out = {}
 for p in sys.argv[3:]:
     raw = read_guarded(p, lim, reader="test_read_guard_session:by_name")
     out[p] = [raw.error.code if raw.error else None, raw.error.message if raw.error else len(raw.pages)]
 out["forked"] = forked
+out["child_holds_secret"] = any(f.endswith("secret.db") for f in child_files)
 out["children"] = s.children
 close_session()
 print(json.dumps(out))
@@ -185,11 +191,16 @@ def test_a_child_forked_from_a_clean_worker_keeps_every_limit(tmp_path):
     good = good_files(tmp_path)
     bad = [dummy(tmp_path, t) for t in ("crash", "hog", "flood")]
     order = [good[0], bad[0], good[1], bad[1], good[2], bad[2], good[0]]
+    secret = tmp_path / "secret.db"
+    secret.write_bytes(b"x")
+    import os
+
     r = subprocess.run([sys.executable, "-c", SCRIPT, str(Path(__file__).parent), str(HOSTILE), *map(str, order)],
-                       capture_output=True, text=True, timeout=120, cwd=ROOT)
+                       capture_output=True, text=True, timeout=120, cwd=ROOT, env={**os.environ, "SECRET": str(secret)})
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out.pop("forked") is True
+    assert out.pop("child_holds_secret") is False  # the worker's files are closed in the child
     assert out.pop("children") >= 3
     for p in good:
         assert out[str(p)] == [None, len(read_document(p).pages)]

@@ -435,17 +435,21 @@ class ReaderSession:
             except OSError:
                 pass
         if proc is not None:
-            proc.join(2)
+            # poll rather than join(timeout): a child forked from this process closed its
+            # inherited files, the end of the pipe multiprocessing's join() watches among them
+            deadline = time.monotonic() + 2
+            while proc.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.005)
             if proc.is_alive():
                 proc.kill()
-                proc.join(5)
+            proc.join()
 
     def _kill(self) -> int | None:
         proc = self._proc
         if proc is not None and proc.is_alive():
             proc.kill()
         if proc is not None:
-            proc.join(10)
+            proc.join()  # killed: returns at once
         code = proc.exitcode if proc is not None else None
         if self._conn is not None:
             try:
