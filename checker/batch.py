@@ -358,6 +358,21 @@ def _case_bytes(path: str) -> int:
     return total
 
 
+def _prepare_rendering(profile_ref: str | None) -> None:
+    """Compile the report templates and build the profile's rule infos in this process,
+    so that forked workers start with them instead of each doing it again."""
+    try:
+        from checker import report
+        from checker.profile import load_profile
+        from checker.ruledocs import rule_infos
+
+        report.html_env().get_template("report.html.j2")
+        report.markdown_env().get_template("report.md.j2")
+        rule_infos(load_profile(profile_ref))
+    except Exception:  # noqa: BLE001 - only a head start: the workers do it themselves if need be
+        pass
+
+
 def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | None, profile_ref: str | None,
               as_of: dt.date, progress: bool = False, render: tuple = ()) -> list[CaseOutcome]:
     """Check ``cases`` (name, path) with ``workers`` processes; outcomes in input order.
@@ -387,10 +402,14 @@ def run_cases(cases: list[tuple[str, str]], *, workers: int, cache_dir: str | No
             # biggest cases first: the last case to finish is a small one, so no worker
             # waits long for the other at the end (sorted is stable: equal sizes keep their order)
             order = sorted(cases, key=lambda c: -_case_bytes(c[1]))
-            if cache_dir is None and _mp_context().get_start_method() == "fork":
-                from checker.read.guard import preload_readers
+            if _mp_context().get_start_method() == "fork":
+                # once here, not once per worker: the workers are forked from this process
+                if cache_dir is None:  # (with a cache, perhaps nothing is read)
+                    from checker.read.guard import preload_readers
 
-                preload_readers()  # once here, not once per worker: the workers are forked from this process
+                    preload_readers()
+                if render:
+                    _prepare_rendering(profile_ref)
             _run_pool(order, min(workers, len(cases)), cache_dir, profile_ref, as_of, bar, results, render)
     finally:
         bar.stop()
