@@ -414,6 +414,26 @@ def _in_edge_zone(b: Block, h: float | None) -> bool:
     return b.top < h * 0.1 or (b.bottom or b.top) > h * 0.9
 
 
+def _first_line(blocks: list[Block]) -> int | None:
+    return next((i for i, b in enumerate(blocks) if b.kind != "table_row" and b.text.strip()), None)
+
+
+def _echoes_title(key: str, opening: set[str]) -> bool:
+    """A page's top line that repeats the title in part: 「個人情報取扱特記事項(続き)」 under the
+    title 「個人情報取扱特記事項」, or 「仕様書」 over the pages of 「○○業務委託仕様書」."""
+    for o in opening:
+        if len(o) < 3 or not _DOC_TITLE.search(o):
+            continue
+        if key.startswith(o) and re.fullmatch(r"[(（]?(?:続き?|つづき|続)[)）]?|\(?#/#\)?|-?#-?", key[len(o):] or "x"):
+            return True
+        if len(key) >= 3 and o.endswith(key) and _DOC_TITLE.search(key):
+            return True
+    return False
+
+
+_DOC_TITLE = re.compile(r"(?:契約書|約款|特記事項|特約条項|仕様書|諮問書?|協議書|届出書|登録証|認証書|誓約書|について)\s*(?:\(案\))?\s*$")
+
+
 def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
     """Per page, the blocks without running headers/footers and page numbers.
 
@@ -449,18 +469,26 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
     # the first page's opening lines (a title repeated as the running header of later pages)
     first = next((p for p in pages if p), [])
     opening = {_furniture_key(b.text) for b in first[:3] if b.kind != "table_row"}
+    # the document's own title (its first line, naming what it is) stays on the first page even
+    # when later pages repeat it as their running header: 「個人情報取扱特記事項」 over page 2
+    # must not take the title of page 1 with it (the document would lose its kind)
+    title_i = next((i for i, b in enumerate(first) if b.kind != "table_row" and b.text.strip()), None)
+    if title_i is not None and not (first[title_i].kind == "title" or _DOC_TITLE.search(normalize_text(first[title_i].text))):
+        title_i = None
     out: list[list[Block]] = []
     for pi, (blocks, cand, h) in enumerate(zip(pages, edges, heights)):
         kept = []
         for i, b in enumerate(blocks):
-            if i in cand:
+            if i in cand and not (blocks is first and i == title_i):
                 key = _furniture_key(b.text)
                 if is_page_number(b.text):
                     continue
                 if n_pages >= 2 and len(key) <= 60 and (
                         edge_keys[key] >= max(2, 0.6 * n_pages)
                         or (edge_keys[key] >= 2 and n_pages >= 4)
-                        or (pi > 0 and key in opening and blocks is not first)):
+                        or (pi > 0 and key in opening and blocks is not first)
+                        or (pi > 0 and blocks is not first and i == _first_line(blocks)
+                            and _echoes_title(key, opening))):
                     continue
             kept.append(b)
         out.append(kept)
@@ -701,10 +729,12 @@ def units_ok_for_page_join(prev: str, ntext: str) -> bool:
     """A known paragraph at the top of a page continues the previous page's paragraph when
     the break is visibly mid-sentence: the first ends with 、 or is a sentence (has 、) cut
     after kana, or the second starts with kana or punctuation (「れるとき。」)."""
-    if len(prev) < 15 or re.match(r"^(?:令和|平成|昭和|\d{4}年)", ntext):
+    if re.match(r"^(?:令和|平成|昭和|\d{4}年)", ntext):
         return False
-    if prev.endswith(("、", ",")):
+    if prev.endswith(("、", ",")) and len(prev) >= 8:
         return True
+    if len(prev) < 15:
+        return False
     if ntext[:1] and (_HIRA.match(ntext[:1]) or ntext[:1] in "、。)」"):
         return True
     return "、" in prev and len(prev) >= 20 and bool(_HIRA.match(prev[-1:]))

@@ -338,3 +338,22 @@ def test_text_lines_typed_without_a_full_stop_stay_apart():
         ("paragraph", "なお、詳細は仕様書による。"),
     ]])
     assert len(normalize_document(doc)) == 4
+
+
+def test_title_repeated_over_the_next_page_keeps_the_title_and_drops_the_header():
+    doc = _txt([
+        [("title", "個人情報取扱特記事項"), ("paragraph", "第１ 乙は、本業務に係る個人情報を、"), ],
+        [("paragraph", "個人情報取扱特記事項"), ("paragraph", "第三者に提供してはならない。")],
+    ])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts[0] == "個人情報取扱特記事項"
+    assert texts[1:] == ["第1 乙は、本業務に係る個人情報を、第三者に提供してはならない。"]
+
+
+def test_continuation_header_echoing_the_title_is_dropped():
+    doc = _txt([
+        [("title", "個人情報取扱特記事項"), ("paragraph", "第１ 乙は、再委託先に対し、")],
+        [("paragraph", "個人情報取扱特記事項（続き）"), ("paragraph", "この特記事項を遵守させなければならない。")],
+    ])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts == ["個人情報取扱特記事項", "第1 乙は、再委託先に対し、この特記事項を遵守させなければならない。"]
