@@ -59,7 +59,12 @@ def run_check(args) -> int:
 
     _check_paths(args.paths, args.out)
     profile = _load_profile(args.profile)
-    results = [check_case(load_case(Path(p)), args.as_of, profile) for p in args.paths]
+    from checker.read.guard import reader_session
+
+    # one guarded reader child for all the documents of this command (limits still per
+    # document; a document that kills it is re-read alone), not a fresh child per PDF
+    with reader_session():
+        results = [check_case(load_case(Path(p)), args.as_of, profile) for p in args.paths]
     try:
         out = render(results, args.format, as_of=args.as_of, redact=args.redact, profile=profile)
     except ReportError as exc:
