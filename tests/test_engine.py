@@ -184,3 +184,14 @@ def test_reference_to_a_proviso_is_not_itself_a_proviso() -> None:
     unit = M.Unit(doc, tuple(doc.sentences), "")
     assert M.compile({"proviso": {"regex": "再委託"}})(unit, M.Ctx()) is False
     assert M.compile({"main": {"regex": "再委託するとき"}})(unit, M.Ctx()) is True
+
+
+def test_a_full_stop_inside_an_aside_does_not_end_a_pattern_window() -> None:
+    from checker import matchers as M
+
+    doc = document_from_text("パスワードは、再委託先の個人情報取扱責任者（再委託先に引き渡すデータに限る。）のみが知り得るものとする。",
+                             ("consultation",))
+    pred = M.compile({"regex": "責任者[^。]{0,40}のみが知り得る"})
+    assert pred(M.Unit(doc, doc.sentences), M.Ctx())
+    doc2 = document_from_text("パスワードは、責任者が管理する。作業員のみが知り得るものとする。", ("consultation",))
+    assert not pred(M.Unit(doc2, doc2.sentences), M.Ctx())
