@@ -414,6 +414,13 @@ def _in_edge_zone(b: Block, h: float | None) -> bool:
     return b.top < h * 0.1 or (b.bottom or b.top) > h * 0.9
 
 
+_FOOTER_WITH_NUMBER = re.compile(r"\s(?:-\s*\d{1,4}\s*-|\d{1,4}\s*/\s*\d{1,4}|[Pp]\.?\s*\d{1,4}|\d{1,4}\s*(?:ページ|頁))$")
+
+
+def _last_line(blocks: list[Block]) -> int | None:
+    return next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind != "table_row" and blocks[i].text.strip()), None)
+
+
 def _first_line(blocks: list[Block]) -> int | None:
     return next((i for i, b in enumerate(blocks) if b.kind != "table_row" and b.text.strip()), None)
 
@@ -483,6 +490,9 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
                 key = _furniture_key(b.text)
                 if is_page_number(b.text):
                     continue
+                if i == _last_line(blocks) and len(pages) >= 2 and _FOOTER_WITH_NUMBER.search(normalize_text(b.text)) \
+                        and len(normalize_text(b.text)) <= 40:
+                    continue  # 「受注者の事務所 契約約款 -1-」: a footer ending in the page number
                 if n_pages >= 2 and len(key) <= 60 and (
                         edge_keys[key] >= max(2, 0.6 * n_pages)
                         or (edge_keys[key] >= 2 and n_pages >= 4)
@@ -749,7 +759,15 @@ def units_ok_for_line_join(prev: str, ntext: str) -> bool:
         return False
     if prev.endswith(("、", ",")):
         return True
+    if re.search(r"[、。]", prev) and prev[-1:] in _MID_SENTENCE_END and not prev.endswith(("こと", "もの")):
+        # 「…責任者及び作業従事者に限り」 + 「知り得るものとする。」: a line ending in a particle or a
+        # verb's continuative form stops mid-sentence (an item typed without 。 ends otherwise:
+        # 「…こと」「…する」「…ない」)
+        return True
     return bool(ntext[:1]) and (ntext[:1] in "、。)」" or bool(_PARTICLE_CONT.match(ntext)))
+
+
+_MID_SENTENCE_END = set("はをにがでへやてりびしきちみけげせく")
 
 
 # a line opening with a particle or verb ending continues the line before (「…記録媒体」 +

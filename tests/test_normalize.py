@@ -357,3 +357,24 @@ def test_continuation_header_echoing_the_title_is_dropped():
     ])
     texts = [u.text for u in normalize_document(doc)]
     assert texts == ["個人情報取扱特記事項", "第1 乙は、再委託先に対し、この特記事項を遵守させなければならない。"]
+
+
+def test_text_line_ending_in_a_particle_continues_but_an_item_ending_in_koto_does_not():
+    doc = _txt([[
+        ("paragraph", "パスワードは、受託者の個人情報取扱責任者及び入力を行う作業従事者に限り"),
+        ("paragraph", "知り得るものとする。"),
+        ("paragraph", "受託者は、作業場所の入退室を記録すること"),
+        ("paragraph", "受託者は、作業場所を施錠すること"),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts == ["パスワードは、受託者の個人情報取扱責任者及び入力を行う作業従事者に限り知り得るものとする。",
+                     "受託者は、作業場所の入退室を記録すること", "受託者は、作業場所を施錠すること"]
+
+
+def test_a_one_off_footer_ending_in_the_page_number_does_not_cut_the_sentence():
+    doc = _txt([
+        [("paragraph", "２ 受注者は、本業務に従事する者に、在職中はもとより、"), ("paragraph", "受注者の事務所 契約約款 －１－")],
+        [("paragraph", "退職後も、個人情報を漏らしてはならないことを遵守させなければならない。")],
+    ])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts == ["2 受注者は、本業務に従事する者に、在職中はもとより、退職後も、個人情報を漏らしてはならないことを遵守させなければならない。"]
