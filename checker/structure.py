@@ -77,6 +77,8 @@ _ITEM_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 NUMBERED = re.compile(
     r"^(?P<num>\d{1,2}(?:[.．、)]|\s)|\(\s*\d{1,2}\s*\)|[\u2460-\u2473]|[一二三四五六七八九十]{1,3}[、.\s]|[アイウエオカキクケコ][.\s)]|\([アイウエオカキクケコ]\))\s*(?P<rest>.+)$",
     re.S)
+_HEADING_KANA_END = re.compile(r"(?:について|に関して|に関すること|に係ること|のこと|等|など|その他)$")
+_TIMING_LABEL = re.compile(r"(?:時|際|前|後|まで|から|場合|とき|都度|ごと|毎)$")
 LABEL_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20}?)\s*[:]\s*(?P<value>.+)$", re.S)
 LABEL_SPACE_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20})\s+(?P<value>\S.*)$", re.S)
 _TOC_LINE = re.compile(r"(?:\.{3,}|・{3,}|･{3,}|-{4,}|_{4,})\s*\d{1,3}$")
@@ -498,6 +500,12 @@ class _Builder:
             is_sub = _is_sub_number(m.group("num"))
             # 「1 件名 令和9年度…」「(2) 委託先: 株式会社…」
             fv = LABEL_VALUE.match(rest) or LABEL_SPACE_VALUE.match(rest)
+            if fv and _TIMING_LABEL.search(fv.group("label")) and not LABEL_VALUE.match(rest):
+                # 「イ 退職時 退職後も…誓約書」: a time or occasion opening an item is part of
+                # what the item says, not a form label (its words must stay in the sentence)
+                if self.on_item(u, field_label=self.prose_field.label if self.prose_field else None):
+                    return
+                fv = None
             if fv and _plausible_label(fv.group("label")) and not fv.group("value").startswith(("|",)):
                 label = _clean_label(fv.group("label"))
                 acc = _FieldAcc(label, u.page)
@@ -510,7 +518,10 @@ class _Builder:
                 self.prose_field = saved if is_sub else None
                 return
             # a short numbered line without a full stop: a heading (and a field label)
-            if len(rest) <= 40 and "。" not in rest and (not re.search(r"[、,]", rest) or not re.search(r"[\u3041-\u309f]$", rest)):
+            # (a line saying something - ending in a verb or particle: 「(1) 責任者のみがパスワードを知る」 -
+            # is an item typed without 。, whose words must stay in a sentence)
+            if len(rest) <= 40 and "。" not in rest and (not re.search(r"[\u3041-\u309f]$", rest)
+                                                         or _HEADING_KANA_END.search(rest)):
                 if is_sub:
                     self.items = [("paren", f"({num})" if num and num.isascii() and num.isdigit() else m.group("num").strip())]
                     self.start_prose_field(rest, u.page)

@@ -575,3 +575,19 @@ def test_contract_numbered_only_with_kanji_items_gives_each_provision_its_clause
 
     units = build_units(doc, "article")
     assert not any("第三者に処理" in u.text and "報告しなければ" in u.text for u in units)
+
+
+def test_items_typed_without_a_full_stop_keep_their_words_in_sentences():
+    doc = build_document(txt("""
+## ３　作業従事者の誓約
+受託者は、作業従事者から次のとおり誓約書を徴する。
+ア　雇用時　在職中及び退職後の秘密保持に関する誓約書
+イ　退職時　退職後も業務上知り得た個人情報を漏らさない旨の誓約書
+## ４　授受の方法
+(1) 個人情報取扱責任者のみがパスワードを知る
+(2) 委託先
+"""))
+    texts = [s.text for s in doc.sentences]
+    assert "退職時 退職後も業務上知り得た個人情報を漏らさない旨の誓約書" in texts
+    assert "個人情報取扱責任者のみがパスワードを知る" in texts
+    assert "委託先" not in texts  # a heading-like item stays a label
