@@ -17,21 +17,64 @@ from checker.model import CONTRACT_KINDS, Document, Sentence, Status
 # --------------------------------------------------------------------------- privacy mark
 PMARK = re.compile(r"プライバシー[・\s]*マーク|Pマーク|JIS\s*Q\s*15001")
 ISMS = re.compile(r"ISMS|ISO\s*/?\s*(?:IEC)?\s*27001|JIS\s*Q\s*27001|情報セキュリティマネジメントシステム")
-NONE = re.compile(r"^\s*(?:無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|取得に向け|取得を目指|準備中|申請(?:予定|準備|中(?!.{0,6}更新))|(?:は|:)\s*(?:無し?|なし|無い|未取得)(?:[。、)(]|$)|いずれも.{0,10}(?:ない|ません)|確認中|未確認|未定|不明|調査中|照会中")
+NONE = re.compile(r"^\s*(?:該当(?:なし|無し|しない)|無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|取得に向け|取得を目指|準備中|申請(?:予定|準備|中(?!.{0,6}更新))|(?:は|:|\(|\s)\s*(?:該当(?:なし|無し)|無し?|なし|無い|未取得)(?:[。、)(]|$)|いずれも.{0,10}(?:ない|ません)|確認中|未確認|未定|不明|調査中|照会中")
+# a renewal is planned or under way (「更新手続は令和９年３月に申請予定」「更新に向けて準備中」): the mark is held,
+# so the future words (申請予定, 準備中) that otherwise say "not yet acquired" do not deny it
+RENEWAL_BEFORE = re.compile(r"(?:更新|再認証|再登録)[^。、]{0,20}$")
+
+
+def _says_none(text: str) -> bool:
+    """The text states that the mark is not held (無, 取得していない, 取得予定, 確認中 …); words
+    about a planned renewal of a held mark (更新…申請予定) do not count."""
+    for m in NONE.finditer(text):
+        if RENEWAL_BEFORE.search(text[max(0, m.start() - 24):m.start() + 1]):
+            continue
+        return True
+    return False
+
+
+# checkboxes: 「□有　■無」「■取得済　□未取得」「☑有 ☐無」 — the ticked box decides
+_TICKED = "■☑☒✔✓●◉"
+_UNTICKED = "□☐"
+_BOX_RUN = re.compile(rf"(?:[{_TICKED}{_UNTICKED}]\s*[^\s{_TICKED}{_UNTICKED}|、,・/／]+[\s、,・/／]*){{2,}}")
+_BOX = re.compile(rf"([{_TICKED}{_UNTICKED}])\s*([^\s{_TICKED}{_UNTICKED}|、,・/／]+)")
+
+
+def _resolve_boxes(text: str) -> str:
+    """Replace a run of checkbox options by the ticked option's words (none ticked: nothing).
+    Only a run with both a ticked and an unticked box (or ☑/☒) is read as checkboxes, so that a
+    bullet ■ or ● stays text."""
+    def one(m: re.Match) -> str:
+        opts = _BOX.findall(m.group(0))
+        marks = {b for b, _ in opts}
+        if marks <= set(_UNTICKED):
+            return ""  # no box ticked: nothing is stated
+        if not (marks & set(_UNTICKED)) and not marks & set("☑☒"):
+            return m.group(0)  # ■ or ● alone: bullets
+        ticked = [w for b, w in opts if b in _TICKED]
+        tail = m.group(0)[len(m.group(0).rstrip(" 　、,・/／")):]
+        return "・".join(ticked) + tail
+    return _BOX_RUN.sub(one, text)
+
+
+# a placeholder value (「－」「／」「ー」) states nothing
+_BLANK = re.compile(r"^[\s\-－―ー‐/／・:：]*$")
+
+
 # an eligibility requirement (「…認証を取得している者であること」) says what is required, not what is held
 REQUIREMENT = re.compile(r"(?:取得|保有|認証を受け|登録を受け|付与され)[^。]{0,8}(?:者|事業者|業者|法人)であること|(?:資格|条件|要件)と(?:する|します)|を(?:求める|条件とする)")
 BOTH = re.compile(r"(受託者|受注者|乙|委託先|受託事業者)(及び|並びに|と|・|、)(その)?(再委託先|再受託者)|(再委託先|再受託者)(及び|並びに|と|・|、)(受託者|受注者|乙|委託先)")
 SUB = re.compile(r"再委託先|再受託者|再委託事業者|下請")
 SUB_LABEL = re.compile(r"再委託|再受託|下請")
 # 「…株式会社○○（プライバシーマーク…）に再委託する」: the mark belongs to whom the work is passed on to
-SUB_AFTER = re.compile(r"^[^。]{0,120}?[)）」]?\s*(?:に|へ)(?:対し(?:て)?)?(?:再委託|下請|業務の一部を委託)")
+SUB_AFTER = re.compile(r"^[^。]{0,120}?[)）」]?\s*(?:に|へ)(?:対し(?:て)?)?(?:再委託|下請|業務の一部を委託|[^。]{0,10}を?委託すること(?:を|について)?(?:承諾|認め))")
 RENEWAL = re.compile(r"更新[^。]{0,6}(?:申請|審査|手続)|更新審査中|(?:審査|申請)中")
 VALID_KEY = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効|期限|認証日|登録日")
 # the label of a grant date: 「初回登録２０２５年９月１日」「登録日：令和６年４月１日」「交付年月日」
 ISSUED = re.compile(r"(?:(?:初回|当初|最初|前回)(?:の)?(?:登録|認証|認定|交付|発行|取得|付与|更新)(?:日|年月日)?|(?:登録|認証|認定|交付|発行|取得|付与|更新|審査|決定)(?:日|年月日))\s*[:：]?\s*(?:は)?\s*$")
 VALID_END = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効期日|期限")
 NUMBER = re.compile(r"(?:登録番号\s*[:：]?\s*(?:第)?|第)\s*(\d{4,12})\s*(?:\(\s*(\d{1,3})\s*\))?\s*(?:号)?")
-SCOPE = re.compile(r"(?:適用|認証|登録|審査|対象)(?:の)?範囲")
+SCOPE = re.compile(r"(?:適用|認証|登録|審査|対象)(?:の)?範囲(?![内外])")
 COMPANY = re.compile(r"(?:株式会社|有限会社|合同会社|一般社団法人|公益財団法人|一般財団法人)[^\s、。,()（）「」]{1,20}|[^\s、。,()（）「」]{1,20}(?:株式会社|有限会社|合同会社)")
 PERIOD_LABEL = re.compile(r"契約期間|履行期間|委託期間|業務期間|委託契約期間|契約の期間|履行期限|委託の期間|実施期間")
 
@@ -62,9 +105,18 @@ def _read_mark(rec: MarkRecord, ctx_text: str, hint) -> MarkRecord:
         rec.number, rec.count = num.group(1), num.group(2)
     rec.start, rec.end = _validity(ctx_text, hint)
     rec.renewal = bool(RENEWAL.search(ctx_text))
-    sc = SCOPE.search(ctx_text)
-    rec.scope = re.split(r"[|]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
+    rec.scope = _scope(rec.sentences, ctx_text)
     return rec
+
+
+def _scope(sents: list[Sentence], ctx_text: str) -> str | None:
+    """The ISMS scope: the value of a field labelled so (「適用範囲 | …」), else the words after
+    「認証範囲：」 in the text. 「適用範囲内の体制により」 (within the scope) states no scope."""
+    for t in sents:
+        if t.field and SCOPE.search(t.field) and not _BLANK.match(t.text):
+            return t.text
+    sc = SCOPE.search(ctx_text)
+    return re.split(r"[|。]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
 
 
 # a number under another label (「契約番号 第20270012号」「受付番号」「葵総第1234号」) is not the mark's registration number
@@ -161,6 +213,30 @@ def _validity(text: str, hint: str | None) -> tuple[dt.date | None, dt.date | No
     return None, None
 
 
+# a value under a heading naming the mark says something about it (a number, a period, held or not)
+_ABOUT = re.compile(r"番号|第\s*\d|\d{6,}|期間|期限|範囲|取得|保有|認証|登録|有効|更新|申請|予定|[有無]|なし|未|確認|\d{4}年|[令平]和?\d+年")
+# the subcontractor is the subject: 「再委託先は、…」「再委託先：…」「なお、再委託先の…」
+SUB_SUBJECT = re.compile(r"^[^。]{0,8}?(?:再委託先|再受託者|再委託事業者|下請(?:負?人|先|業者))")
+
+
+def _sub_paragraph(sents: list[Sentence], i: int) -> bool:
+    """The sentence continues a numbered paragraph (項) whose earlier sentence has the subcontractor as
+    its subject (「２　再委託先は、…で作業する。プライバシーマークは取得していない。」), and names no
+    subject of its own."""
+    s = sents[i]
+    if not s.clause or re.match(r"^[^。、]{0,12}?(?:受託者|受注者|乙|委託先|当社|事業者)(?:は|が|も)", s.text):
+        return False
+    for k in range(i - 1, max(-1, i - 4), -1):
+        t = sents[k]
+        if t.clause != s.clause or t.field != s.field:
+            return False
+        if SUB_SUBJECT.search(t.text):
+            return True
+        if re.match(r"^[^。、]{0,12}?(?:受託者|受注者|乙|委託先|当社|事業者)(?:は|が)", t.text):
+            return False
+    return False
+
+
 def find_marks(docs: list[Document]) -> list[MarkRecord]:
     """Every Privacy Mark / ISMS statement of the documents, with its owner and details."""
     subs = _sub_names(docs)
@@ -184,23 +260,30 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
         i = 0
         while i < len(sents):
             s = sents[i]
-            pm, im = PMARK.search(s.text), ISMS.search(s.text)
-            if not (pm or im) and s.field and (PMARK.search(s.field) or ISMS.search(s.field)):
-                # the mark is named by the form field's label (「委託先のプライバシーマーク | 第…号」)
-                pm, im = PMARK.search(s.field), ISMS.search(s.field)
-                first = 0
-            elif not (pm or im):
-                i += 1
-                continue
+            text = _resolve_boxes(s.text)
+            pm, im = PMARK.search(text), ISMS.search(text)
+            by_label = False
+            if not (pm or im):
+                # the mark is named by the form field's label (「委託先のプライバシーマーク | 第…号」), or by the
+                # heading / article caption the sentence stands under (「## 受託者のプライバシーマーク」 then
+                # 「登録番号　第…号」): the label is the context of a value that does not repeat the mark's name
+                lab = next((x for x in (s.field, s.heading, s.caption) if x and (PMARK.search(x) or ISMS.search(x))), None)
+                if lab is None or _BLANK.match(text) or (lab is not s.field and not _ABOUT.search((s.field or "") + text)):
+                    i += 1
+                    continue
+                pm, im = PMARK.search(lab), ISMS.search(lab)
+                first, by_label = 0, True
             else:
                 first = min(x.start() for x in (pm, im) if x)
             label = s.field or s.heading or ""
             if cert_owner:
                 owner = cert_owner
-            elif (SUB.search(label) or SUB.search(s.text[:first]) or SUB_LABEL.search(s.caption or "")
+            elif (SUB.search(label) or SUB.search(text[:first]) or SUB_LABEL.search(s.caption or "")
                   or SUB_LABEL.search(s.heading or "") or (s.field and SUB_LABEL.search(s.field))
-                  or SUB_AFTER.search(s.text[first:])
-                  or _named_sub_before(s.text[:first], subs, cons)):
+                  or (by_label and SUB_SUBJECT.search(text))
+                  or SUB_AFTER.search(text[first:])
+                  or _named_sub_before(text[:first], subs, cons)
+                  or _sub_paragraph(sents, i)):
                 owner = "subcontractor"
             else:
                 owner = "contractor"
@@ -221,16 +304,17 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                     break
                 ctx.append(t)
                 j += 1
-            ctx_text = "".join((t.field + ":" if t.field and t is not s else "") + t.text for t in ctx)
+            ctx_text = "".join((t.field + ":" if t.field and (t is not s or by_label) else "") + _resolve_boxes(t.text)
+                               for t in ctx)
             kind = "pmark" if pm else "isms"
-            if not cert_owner and REQUIREMENT.search(s.text[first:]):
+            if not cert_owner and REQUIREMENT.search(text[first:]):
                 i += 1  # a requirement states no mark
                 continue
             if pm and im:
                 # each mark with its own words: 「プライバシーマークは取得していないが、ISMS…を取得している」
                 a, b = sorted((pm, im), key=lambda x: x.start())
-                segs = {id(a): s.text[a.start():b.start()], id(b): s.text[b.start():]}
-                pm_none, im_none = bool(NONE.search(segs[id(pm)])), bool(NONE.search(segs[id(im)]))
+                segs = {id(a): text[a.start():b.start()], id(b): text[b.start():]}
+                pm_none, im_none = _says_none(segs[id(pm)]), _says_none(segs[id(im)])
                 if not re.search(r"取得|保有|認証を受け|登録を受け|付与|[:：]|なし|無|未", segs[id(a)][2:]):
                     # 「プライバシーマーク及びISMSのいずれも取得していない」: one predicate for both
                     pm_none = im_none = pm_none or im_none
@@ -240,10 +324,10 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                     kind = "isms"
                 elif im_none:
                     kind = "pmark"
-            elif NONE.search(s.text[first:]):
+            elif _says_none(text[first:]):
                 kind = "none"
             both = (not cert_owner and owner == "subcontractor"
-                    and BOTH.search((s.field or "") + s.text[:first]))
+                    and BOTH.search((s.field or "") + text[:first]))
             rec = _read_mark(MarkRecord(owner, kind, d, ctx), ctx_text, hint)
             out.append(rec)
             if both:  # 「受託者及び再委託先は、いずれもプライバシーマークを取得」: a statement for each
@@ -349,10 +433,12 @@ def privacy_mark(run, cc, docs: list[Document]):
         if pm:
             return Decision(Status.OK, "pmark", ev(pm))
         if stated:
-            isms = next((m for m in stated if m.scope), stated[0])
+            # the certificate's own scope is the authority; a mention elsewhere (仕様書) comes after it
+            isms = next((m for m in sorted(stated, key=lambda m: not m.doc.has_kind("certificate")) if m.scope),
+                        stated[0])
             if not isms.scope or re.search(r"除く|対象外|含まない", isms.scope) or scope_covers(isms.scope, run.docs) is False:
-                return Decision(Status.NEEDS_REVIEW, "isms-scope", ev(stated), {"scope": (isms.scope or "").strip(" :：")})
-            return Decision(Status.OK, "isms", ev(stated), {"scope": isms.scope.strip(" :：")})
+                return Decision(Status.NEEDS_REVIEW, "isms-scope", ev([isms] + [m for m in stated if m is not isms]), {"scope": (isms.scope or "").strip(" :：")})
+            return Decision(Status.OK, "isms", ev([isms] + [m for m in stated if m is not isms]), {"scope": isms.scope.strip(" :：")})
         has_form = any(d.has_kind("consultation", "certificate") for d in run.docs)
         if own:
             return Decision(Status.MISSING, "none-stated", ev(own))
