@@ -17,17 +17,17 @@ from checker.model import CONTRACT_KINDS, Document, Sentence, Status
 # --------------------------------------------------------------------------- privacy mark
 PMARK = re.compile(r"プライバシー[・\s]*マーク|Pマーク|JIS\s*Q\s*15001")
 ISMS = re.compile(r"ISMS|ISO\s*/?\s*(?:IEC)?\s*27001|JIS\s*Q\s*27001|情報セキュリティマネジメントシステム")
-NONE = re.compile(r"^\s*(?:該当(?:なし|無し|しない)|無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|取得に向け|取得を目指|準備中|申請(?:予定|準備|中(?!.{0,6}更新))|(?:は|:|\(|\s)\s*(?:該当(?:なし|無し)|無し?|なし|無い|未取得)(?:[。、)(]|$)|いずれも.{0,10}(?:ない|ません)|確認中|未確認|未定|不明|調査中|照会中")
+NONE = re.compile(r"^\s*(?:該当(?:なし|無し|しない)|無し?|なし|無い|未取得|取得していない)\s*(?:[。(]|$)|(?:取得|保有|認証|登録|有)(?:して|し)?(?:い)?(?:ない|ません)|未取得|取得予定|(?:取得|申請|登録|認証)[^。、]{0,12}(?:予定|見込)|取得に向け|取得を目指|準備中|申請(?:予定|準備|中(?!.{0,6}更新))|(?:は|:|\(|\s)\s*(?:該当(?:なし|無し)|無し?|なし|無い|未取得)(?:[。、)(]|$)|いずれも.{0,10}(?:ない|ません)|確認中|未確認|未定|不明|調査中|照会中")
 # a renewal is planned or under way (「更新手続は令和９年３月に申請予定」「更新に向けて準備中」): the mark is held,
 # so the future words (申請予定, 準備中) that otherwise say "not yet acquired" do not deny it
-RENEWAL_BEFORE = re.compile(r"(?:更新|再認証|再登録)[^。、]{0,20}$")
+RENEWAL_BEFORE = re.compile(r"(?:更新|再認証|再登録)[^。、]{0,24}$")
 
 
 def _says_none(text: str) -> bool:
     """The text states that the mark is not held (無, 取得していない, 取得予定, 確認中 …); words
     about a planned renewal of a held mark (更新…申請予定) do not count."""
     for m in NONE.finditer(text):
-        if RENEWAL_BEFORE.search(text[max(0, m.start() - 24):m.start() + 1]):
+        if RENEWAL_BEFORE.search(text[max(0, m.start() - 24):m.end()]):
             continue
         return True
     return False
@@ -69,6 +69,15 @@ SUB_LABEL = re.compile(r"再委託|再受託|下請")
 # 「…株式会社○○（プライバシーマーク…）に再委託する」: the mark belongs to whom the work is passed on to
 SUB_AFTER = re.compile(r"^[^。]{0,120}?[)）」]?\s*(?:に|へ)(?:対し(?:て)?)?(?:再委託|下請|業務の一部を委託|[^。]{0,10}を?委託すること(?:を|について)?(?:承諾|認め))")
 RENEWAL = re.compile(r"更新[^。]{0,6}(?:申請|審査|手続)|更新審査中|(?:審査|申請)中")
+# a renewal only planned (「更新手続は…申請予定」「更新の準備中」) has not been applied for: nothing is under review
+_PLANNED = re.compile(r"^[^。、]{0,20}?(?:予定|見込|準備|検討|するつもり)")
+
+
+def _renewal_pending(text: str) -> bool:
+    """A renewal application is under review (更新申請中, 更新審査中), not only planned."""
+    return any(not _PLANNED.search(text[m.start():]) for m in RENEWAL.finditer(text))
+
+
 VALID_KEY = re.compile(r"有効期間|有効期限|認証期間|登録期間|有効|期限|認証日|登録日")
 # the label of a grant date: 「初回登録２０２５年９月１日」「登録日：令和６年４月１日」「交付年月日」
 ISSUED = re.compile(r"(?:(?:初回|当初|最初|前回)(?:の)?(?:登録|認証|認定|交付|発行|取得|付与|更新)(?:日|年月日)?|(?:登録|認証|認定|交付|発行|取得|付与|更新|審査|決定)(?:日|年月日))\s*[:：]?\s*(?:は)?\s*$")
@@ -104,7 +113,7 @@ def _read_mark(rec: MarkRecord, ctx_text: str, hint) -> MarkRecord:
     if num and rec.kind == "pmark":
         rec.number, rec.count = num.group(1), num.group(2)
     rec.start, rec.end = _validity(ctx_text, hint)
-    rec.renewal = bool(RENEWAL.search(ctx_text))
+    rec.renewal = _renewal_pending(ctx_text)
     rec.scope = _scope(rec.sentences, ctx_text)
     return rec
 
@@ -116,7 +125,16 @@ def _scope(sents: list[Sentence], ctx_text: str) -> str | None:
         if t.field and SCOPE.search(t.field) and not _BLANK.match(t.text):
             return t.text
     sc = SCOPE.search(ctx_text)
-    return re.split(r"[|。]|有効|登録日|認証日|規格|$", ctx_text[sc.end():sc.end() + 80])[0] if sc else None
+    if not sc:
+        return None
+    rest = ctx_text[sc.end():sc.end() + 80]
+    quoted = re.match(r"\s*[:：]?\s*(?:は|を)?\s*[「『]([^」』]+)[」』]", rest)
+    if quoted:
+        return quoted.group(1)
+    got = re.split(r"[|。]|有効|登録日|認証日|規格|$", rest)[0].strip(" :：は「」『』")
+    if got.endswith(")") and got.count(")") > got.count("("):
+        got = got[:-1]  # the parenthesis the scope was written in: 「(認証範囲:全社)」
+    return got
 
 
 # a number under another label (「契約番号 第20270012号」「受付番号」「葵総第1234号」) is not the mark's registration number
@@ -214,7 +232,7 @@ def _validity(text: str, hint: str | None) -> tuple[dt.date | None, dt.date | No
 
 
 # a value under a heading naming the mark says something about it (a number, a period, held or not)
-_ABOUT = re.compile(r"番号|第\s*\d|\d{6,}|期間|期限|範囲|取得|保有|認証|登録|有効|更新|申請|予定|[有無]|なし|未|確認|\d{4}年|[令平]和?\d+年")
+_ABOUT = re.compile(r"番号|第\s*\d|\d{6,}|期間|期限|範囲|取得|保有|認証|登録|有効|更新|申請|予定|(?:^|[\s:：(（])[有無](?:$|[\s。、)）])|なし|未|確認|\d{4}年|[令平]和?\d+年")
 # the subcontractor is the subject: 「再委託先は、…」「再委託先：…」「なお、再委託先の…」
 SUB_SUBJECT = re.compile(r"^[^。]{0,8}?(?:再委託先|再受託者|再委託事業者|下請(?:負?人|先|業者))")
 
@@ -268,7 +286,10 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                 # heading / article caption the sentence stands under (「## 受託者のプライバシーマーク」 then
                 # 「登録番号　第…号」): the label is the context of a value that does not repeat the mark's name
                 lab = next((x for x in (s.field, s.heading, s.caption) if x and (PMARK.search(x) or ISMS.search(x))), None)
-                if lab is None or _BLANK.match(text) or (lab is not s.field and not _ABOUT.search((s.field or "") + text)):
+                # (a heading section is also read as a field whose label is the heading: it too must say something
+                # about the mark, 「作業は専用室で行う」 under 「## プライバシーマーク等」 does not)
+                section = lab is not s.field or bool(s.heading and s.field and s.field in s.heading)
+                if lab is None or _BLANK.match(text) or (section and not _ABOUT.search((s.field or "") + text)):
                     i += 1
                     continue
                 pm, im = PMARK.search(lab), ISMS.search(lab)
@@ -310,7 +331,7 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
             if not cert_owner and REQUIREMENT.search(text[first:]):
                 i += 1  # a requirement states no mark
                 continue
-            if pm and im:
+            if pm and im and not by_label:
                 # each mark with its own words: 「プライバシーマークは取得していないが、ISMS…を取得している」
                 a, b = sorted((pm, im), key=lambda x: x.start())
                 segs = {id(a): text[a.start():b.start()], id(b): text[b.start():]}
