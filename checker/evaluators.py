@@ -232,7 +232,7 @@ def _validity(text: str, hint: str | None) -> tuple[dt.date | None, dt.date | No
 
 
 # a value under a heading naming the mark says something about it (a number, a period, held or not)
-_ABOUT = re.compile(r"番号|第\s*\d|\d{6,}|期間|期限|範囲|取得|保有|認証|登録|有効|更新|申請|予定|(?:^|[\s:：(（])[有無](?:$|[\s。、)）])|なし|未|確認|\d{4}年|[令平]和?\d+年")
+_ABOUT = re.compile(r"番号|第\s*\d|\d{6,}|有効期間|有効期限|(?:適用|認証|登録)範囲|取得|保有|認証|登録|更新|申請|(?:^|[\s:：(（])[有無](?:$|[\s。、)）])|該当なし|^なし|未(?:取得|定|確認|登録)|確認中")
 # the subcontractor is the subject: 「再委託先は、…」「再委託先：…」「なお、再委託先の…」
 SUB_SUBJECT = re.compile(r"^[^。]{0,8}?(?:再委託先|再受託者|再委託事業者|下請(?:負?人|先|業者))")
 
@@ -242,11 +242,13 @@ def _sub_paragraph(sents: list[Sentence], i: int) -> bool:
     its subject (「２　再委託先は、…で作業する。プライバシーマークは取得していない。」), and names no
     subject of its own."""
     s = sents[i]
-    if not s.clause or re.match(r"^[^。、]{0,12}?(?:受託者|受注者|乙|委託先|当社|事業者)(?:は|が|も)", s.text):
+    # 「同社は」「当該事業者は」 points back to the company the sentence before is about, in any paragraph
+    anaphor = bool(re.match(r"^[^。、]{0,6}?(?:同社|当該(?:会社|事業者|業者)|同事業者|その(?:会社|事業者))(?:は|が|も|の)", s.text))
+    if not (s.clause or anaphor) or re.match(r"^[^。、]{0,12}?(?:受託者|受注者|乙|委託先|当社|事業者)(?:は|が|も)", s.text):
         return False
     for k in range(i - 1, max(-1, i - 4), -1):
         t = sents[k]
-        if t.clause != s.clause or t.field != s.field:
+        if t.clause != s.clause or t.field != s.field or (anaphor and not s.clause and k < i - 1):
             return False
         if SUB_SUBJECT.search(t.text):
             return True
