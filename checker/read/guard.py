@@ -149,6 +149,14 @@ def _child_main(conn, path: str, memory_mb: int, cpu_seconds: int, reader: str, 
         if p not in sys.path:
             sys.path.insert(0, p)
     try:
+        _send_payload(conn, _read_payload(reader, path, memory_mb, with_rss=False))
+    finally:
+        conn.close()
+
+
+def _read_payload(reader: str, path, memory_mb: int, *, with_rss: bool) -> bytes:
+    """Read one document in this (guarded) child and encode the verdict for the parent."""
+    try:
         mod_name, _, func_name = reader.partition(":")
         import importlib
 
@@ -158,22 +166,27 @@ def _child_main(conn, path: str, memory_mb: int, cpu_seconds: int, reader: str, 
                 and _peak_rss() >= memory_mb * 1024 * 1024 * 0.4):
             # the reader caught a MemoryError (pdfminer wraps it) and called the file damaged
             raise MemoryError
-        payload = json.dumps({"ok": raw_to_plain(raw)}, ensure_ascii=False).encode("utf-8")
+        out = {"ok": raw_to_plain(raw)}
+        del raw
+        if with_rss:
+            out["rss"] = _rss_bytes()
+        return json.dumps(out, ensure_ascii=False).encode("utf-8")
     except MemoryError:
-        payload = b'{"memory": true}'
+        return b'{"memory": true}'
     except RecursionError:
-        payload = b'{"recursion": true}'
+        return b'{"recursion": true}'
     except BaseException as exc:  # noqa: BLE001 - anything else is a damaged file
         try:
-            payload = json.dumps({"exception": type(exc).__name__}).encode()
+            return json.dumps({"exception": type(exc).__name__}).encode()
         except MemoryError:
-            payload = b'{"memory": true}'
+            return b'{"memory": true}'
+
+
+def _send_payload(conn, payload: bytes) -> None:
     try:
         conn.send_bytes(payload)
     except MemoryError:
         conn.send_bytes(b'{"memory": true}')
-    finally:
-        conn.close()
 
 
 def _peak_rss() -> int:
@@ -327,28 +340,10 @@ def _session_main(conn, memory_mb: int, extra_path: list[str], forked: bool = Fa
                 resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))  # SIGXCPU ends this process
             except (ValueError, OSError):
                 pass
-        try:
-            mod_name, _, func_name = str(req.get("reader") or "checker.read:read_document").partition(":")
-            func = getattr(importlib.import_module(mod_name), func_name)
-            raw = func(req["path"])
-            if (raw.error is not None and raw.error.code == "damaged" and memory_mb > 0
-                    and _peak_rss() >= memory_mb * 1024 * 1024 * 0.4):
-                raise MemoryError  # perhaps (pdfminer wraps a MemoryError): decided in a fresh child
-            payload = json.dumps({"ok": raw_to_plain(raw), "rss": _rss_bytes()}, ensure_ascii=False).encode("utf-8")
-            del raw
-        except MemoryError:
-            payload = b'{"memory": true}'
-        except RecursionError:
-            payload = b'{"recursion": true}'
-        except BaseException as exc:  # noqa: BLE001
-            try:
-                payload = json.dumps({"exception": type(exc).__name__}).encode()
-            except MemoryError:
-                payload = b'{"memory": true}'
-        try:
-            conn.send_bytes(payload)
-        except MemoryError:
-            conn.send_bytes(b'{"memory": true}')
+        # a "memory" verdict here may be pdfminer wrapping a MemoryError: decided in a fresh child
+        payload = _read_payload(str(req.get("reader") or "checker.read:read_document"), req["path"],
+                                memory_mb, with_rss=True)
+        _send_payload(conn, payload)
         del payload
     conn.close()
 
