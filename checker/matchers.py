@@ -358,11 +358,22 @@ class _TextUnit(Unit):
 
 
 def _party_words(doc: Document, role: str) -> list[str]:
-    words = list(CONTRACTOR_WORDS if role == "contractor" else CITY_WORDS)
-    for alias, name in (doc.parties or {}).items():
-        if role == "contractor" and alias in ("乙", "受注者", "受託者") or role == "city" and alias in ("甲", "発注者", "委託者"):
-            words.extend([alias, name])
-    return sorted(set(w for w in words if w), key=len, reverse=True)
+    """The words that name ``role`` in ``doc``: the usual party words, plus the aliases the
+    preamble gave that party (「局」「本組合」) and its name; an alias the preamble gave
+    the other party is dropped (a contract where 甲 is the contractor)."""
+    words = set(CONTRACTOR_WORDS if role == "contractor" else CITY_WORDS)
+    parties = doc.parties or {}
+    roles = doc.roles or {}
+    for alias, r in roles.items():
+        if r == role:
+            words.add(alias)
+            words.add(parties.get(alias, ""))
+        else:
+            words.discard(alias)
+    for alias, name in parties.items():
+        if alias not in roles and alias in words:
+            words.add(name)
+    return sorted((w for w in words if w), key=len, reverse=True)
 
 
 def subject_of(text: str) -> str:

@@ -105,6 +105,14 @@ _ROLE_WORD = re.compile(r"^(?:発注者|受注者|委託者|受託者|委託先|
 _PARTY_RE = re.compile(r"\(以下\s*「(?P<alias>[^」]{1,8})」\s*(?:という|と称する|と略す)[^)]{0,6}\)")
 _PARTY_PAIR = re.compile(
     r"(?P<r1>発注者|委託者)\s*(?P<a>[^、。\s()]{2,30}?)\s*(?:と|及び)\s*(?P<r2>受注者|受託者)\s*(?P<b>[^、。\s()]{2,40}?)\s*(?:と)?(?:は|が)[、\s]")
+# public bodies that let work out besides 市町村 and 県: 公営企業 (水道局, 交通局, 病院), 委員会,
+# 一部事務組合・広域連合, the state's branch offices and their officers
+_PUBLIC_BODY = re.compile(
+    r"(?:水道局|交通局|企業局|下水道局|病院|教育委員会|選挙管理委員会|委員会|広域連合|事務組合|消防組合|"
+    r"労働局|事務所長|庁|省|管理者|事業管理者|病院長|教育長|担当官|市長|町長|村長|区長|知事|局長)$")
+_COMPANY_NAME = re.compile(r"^(?:株式会社|有限会社|合同会社|合資会社|[^\s、]{0,8}法人)\S|\S(?:株式会社|有限会社|合同会社)$")
+_DEFINED_TERM = re.compile(r"業務|情報|従事|作業|責任|担当|資料|データ|書類|期間|契約|事項|記録|通知|対象|個人|等$")
+_PARTICLE_IN_NAME = re.compile(r"[がをにでへ]|から|する|した|される|に係る|による")
 _CITY_NAME = re.compile(r"(?:市|町|村|区|県|都|道|府|広域連合|事務組合)(?:長)?$|(?:市長|町長|村長|区長|知事)")
 
 
@@ -713,17 +721,21 @@ def _parties(sentences: list[Sentence], first_article_idx: int | None) -> tuple[
     parties: dict[str, str] = {}
     roles: dict[str, str] = {}
     for s in pre:
-        if s.field is not None:
-            continue
         t = s.text
+        if s.field is not None:
+            # a preamble line read as 「label value」 (「鷺沼市水道事業管理者 鷺沼 一郎(以下「管理者」…」):
+            # the label is the start of the party's name
+            if not _PARTY_RE.search(t):
+                continue
+            t = f"{s.field} {t}"
         prev_end = 0
         for m in _PARTY_RE.finditer(t):
             alias = m.group("alias").strip()
             seg = t[prev_end:m.start()]
             prev_end = m.end()
-            if alias not in _PARTY_ALIASES:
-                continue
             name = re.split(r"[、。]|(?:^|(?<=\)))と|とは|及び", seg)[-1].strip()
+            if alias not in _PARTY_ALIASES and not _body_alias(alias, name):
+                continue
             name = re.sub(r"^(?:と|は|、)\s*", "", name)
             role_word = None
             rw = _ROLE_WORD.match(name)
@@ -755,12 +767,34 @@ def _parties(sentences: list[Sentence], first_article_idx: int | None) -> tuple[
     return parties, roles
 
 
+def _body_alias(alias: str, name: str) -> bool:
+    """An alias outside the usual party words is a party only when it names a public body
+    (「…水道局（以下「局」という。）」) or a company (「株式会社…（以下「会社」という。）」),
+    never a defined term such as 「本業務」「個人情報」「従事者」."""
+    if not (1 <= len(alias) <= 6) or _DEFINED_TERM.search(alias):
+        return False
+    name = _ROLE_WORD.sub("", re.sub(r"^(?:と|は|、)\s*", "", name)).strip()
+    if not name or len(name) > 40 or _PARTICLE_IN_NAME.search(name):
+        return False
+    if _is_public_body(name):
+        return True
+    return bool(_COMPANY_NAME.search(name)) and not alias.endswith("者")
+
+
+def _is_public_body(name: str) -> bool:
+    """「湊川市水道局」「北陵市教育委員会 教育長 北陵 花子」 (an officer's own name may follow);
+    a hospital or office run by a corporation (医療法人…病院) is a contractor."""
+    if re.search(r"法人|会社|\(株\)|\(有\)", name):
+        return False
+    return bool(_PUBLIC_BODY.search(name) or _PUBLIC_BODY.search(re.sub(r"\s+\S{1,6}\s*\S{0,6}$", "", name)))
+
+
 def _role_of(alias: str, name: str, role_word: str | None) -> str | None:
     if role_word in _CITY_ROLE or alias in _CITY_ROLE:
         return "city"
     if role_word in _CONTRACTOR_ROLE or alias in _CONTRACTOR_ROLE:
         return "contractor"
-    if _CITY_NAME.search(name):
+    if _CITY_NAME.search(name) or _is_public_body(name):
         return "city"
     if re.search(r"株式会社|有限会社|合同会社|合資会社|法人|\(株\)|\(有\)|協会|組合|事務所|センター", name):
         return "contractor"

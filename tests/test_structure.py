@@ -205,6 +205,31 @@ def test_hatchusha_as_alias():
     assert doc.roles["発注者"] == "city"
 
 
+def test_public_body_and_company_aliases_from_the_preamble():
+    doc = build_document(txt("""
+鷺沼市水道事業管理者 鷺沼 一郎（以下「管理者」という。）と株式会社サギヌマ検針（以下「会社」という。）とは、検針業務（以下「本業務」という。）について次のとおり契約を締結する。
+第１条　会社は、誠実に履行する。
+"""))
+    assert doc.roles["管理者"] == "city" and doc.roles["会社"] == "contractor"
+    assert "本業務" not in doc.parties  # a defined term is no party
+
+
+def test_board_and_bureau_aliases_are_the_city_a_corporate_hospital_is_not():
+    doc = build_document(txt("""
+北陵市教育委員会（以下「委員会」という。）と医療法人社団青葉会青葉台病院（以下「病院」という。）は、次のとおり契約を締結する。
+第１条　病院は、健康診断を行う。
+"""))
+    assert doc.roles == {"委員会": "city", "病院": "contractor"}
+
+
+def test_a_term_defined_with_a_company_inside_is_no_party():
+    doc = build_document(txt("""
+市と受託者は、株式会社ミドリが保有する顧客情報（以下「情報」という。）について次のとおり定める。
+第１条　受託者は、情報を適正に取り扱う。
+"""))
+    assert "情報" not in doc.parties
+
+
 # ---------------------------------------------------------------- form fields
 def test_table_fields_two_and_three_cells_and_header_rows():
     doc = build_document(txt("""
@@ -591,3 +616,14 @@ def test_items_typed_without_a_full_stop_keep_their_words_in_sentences():
     assert "退職時 退職後も業務上知り得た個人情報を漏らさない旨の誓約書" in texts
     assert "個人情報取扱責任者のみがパスワードを知る" in texts
     assert "委託先" not in texts  # a heading-like item stays a label
+
+
+def test_party_words_follow_the_preamble_roles():
+    from checker.matchers import _party_words
+    doc = build_document(txt("""
+株式会社みなと（以下「甲」という。）と港北市水道局（以下「局」という。）とは、次のとおり契約を締結する。
+第１条　甲は、誠実に履行する。
+"""))
+    city, contractor = _party_words(doc, "city"), _party_words(doc, "contractor")
+    assert "局" in city and "港北市水道局" in city and "甲" not in city
+    assert "甲" in contractor and "株式会社みなと" in contractor
