@@ -21,7 +21,11 @@ THRESHOLD = 4.0
 _SP_TITLE = re.compile(
     r"特記事項|特約条項|取扱注意事項|個人情報(?:の)?(?:取扱|保護)(?:い)?に関する.{0,4}(?:特記事項|特約|覚書|基準|事項)|"
     r"個人情報(?:の)?取扱(?:い)?(?:基準|条項|事項|特約)|個人情報保護(?:に関する)?(?:特約|条項)|データ(?:の)?取扱(?:い)?特記事項|"
-    r"特約(?:条項)?$|特約書|(?:保護|セキュリティ|取扱)に関する(?:特記|遵守)事項|遵守事項$")
+    r"特約(?:条項)?$|特約書|(?:保護|セキュリティ|取扱)に関する(?:特記|遵守)事項|遵守事項$|"
+    # a 特記仕様書 that is wholly about personal information is the special provisions of the contract
+    r"個人情報.{0,12}(?:特記仕様書|取扱(?:い)?仕様書)")
+# a document that declares itself part of the contract documents (「契約書類の一部を構成する」)
+_PART_OF_CONTRACT = re.compile(r"契約(?:書類|図書|書|約款)?の一部(?:を構成|をなす|となる)|契約と一体")
 _CONTRACT_TITLE = re.compile(r"契約書|約款|契約条項|委託契約|請負契約|賃貸借契約|協定書|覚書")
 _CONSULT_TITLE = re.compile(
     r"諮問|届出書|届出|協議書|事前協議|について\s*\(?\s*(?:協議|照会|届出|報告|申請)|"
@@ -178,6 +182,8 @@ def score_kinds(doc: Document) -> dict[str, float]:
         if s.n_bare >= 4 and s.n_bare >= s.n_jo:
             sc["special_provisions"] += 1.5
     if _SP_SELF.search(s.text):
+        sc["special_provisions"] += 3
+    if _PART_OF_CONTRACT.search(s.text[:800]) and _pi_topics(s.text) >= 6:
         sc["special_provisions"] += 3
     arts = [c for c in doc.clauses if not c.section]
     if len(arts) >= 4 and sum(1 for c in arts if "個人情報" in c.text) >= 0.5 * len(arts):

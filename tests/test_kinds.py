@@ -209,6 +209,8 @@ SPECIAL = {
     "articles_with_jo": "# 個人情報の保護に関する特記事項\n" + SP_BODY.replace("第１　", "第１条　").replace("第２　", "第２条　")
                         .replace("第３　", "第３条　").replace("第４　", "第４条　").replace("第５　", "第５条　"),
     "pdf_tokki": "個人情報取扱特記事項\n" + "\n".join(ln for ln in SP_BODY.splitlines() if not ln.startswith("（")),
+    # a 特記仕様書 wholly about personal information, part of the contract documents
+    "pi_tokki_shiyosho": "# 個人情報の保護に係る特記仕様書\nこの特記仕様書は、契約書類の一部を構成する。\n" + SP_BODY,
 }
 
 
