@@ -402,6 +402,23 @@ _SITE = re.compile(r"^[^、。]{0,30}?(?:における|において|で行う|で
 _WHOLE = re.compile(r"全社|全事業|全部門|全ての(事業|業務)|すべての(事業|業務)|全業務")
 
 
+# kinds of work written with different words in a scope and in a work title: 「通信設備の…施工」 covers
+# 「受信機の…設置」, 「封入封緘及び郵送」 is 「印刷及び発送」's kind of work. Activities only: a shared
+# object or domain (通信, 顧客情報) says nothing about whether the certified activity is the work's.
+_ACTIVITIES = tuple(re.compile(p) for p in (
+    r"施工|設置|工事|取付|取り付|据付|据え付|敷設|架設|配線",          # installation, construction
+    r"保守|点検|修理|修繕|メンテナンス|維持管理",                      # maintenance
+    r"入力|データ化|データ作成|パンチ|エントリ",                       # data entry
+    r"スキャン|読取|読み取|画像化|イメージ化|電子化",                  # scanning
+    r"印刷|印字|製本|封入|封緘|封かん|発送|郵送|差出",                  # printing and mailing
+    r"コールセンター|コンタクトセンター|電話受付|電話対応|受電|架電|問合せ|問い合わせ",  # call centre
+))
+
+
+def _activities(text: str) -> set[int]:
+    return {i for i, p in enumerate(_ACTIVITIES) if p.search(text)}
+
+
 def _bigrams(text: str) -> set[str]:
     out = set()
     for run in re.findall(r"[\u4e00-\u9fff]{2,}|[\u30a0-\u30ff]{2,}", text):
@@ -427,7 +444,8 @@ def scope_covers(scope: str, docs: list[Document]) -> bool | None:
     if not work:
         return None
     activity = _SITE.sub("", scope.strip(" 「」『』:：")) or scope
-    return bool(_bigrams(activity) & _bigrams("".join(work)))
+    work_text = "".join(work)
+    return bool(_bigrams(activity) & _bigrams(work_text)) or bool(_activities(activity) & _activities(work_text))
 
 
 def _fmt(d: dt.date | None) -> str:
