@@ -82,3 +82,10 @@ def test_unsupported_types_say_what_to_do(tmp_path, name, data, words):
     assert doc.error.message.startswith(name)
     for w in words:
         assert w in doc.error.message
+
+
+def test_deeper_markdown_headings_are_headings_not_paragraphs():
+    doc = read_txt(Path("h.txt"), "# 届出書\n## １　委託の内容\n### ２　再委託\n| 内容 | 入力作業 |\n####見出しでない\n".encode(), "0")
+    assert [b.text for b in blocks(doc, "heading")] == ["１　委託の内容", "２　再委託"]
+    assert [b.text for b in blocks(doc, "title")] == ["届出書"]
+    assert "####見出しでない" in [b.text for b in blocks(doc, "paragraph")]

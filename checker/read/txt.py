@@ -1,10 +1,12 @@
 """Plain-text reader: UTF-8 (with or without BOM), UTF-16 with BOM, or Shift_JIS / CP932, detected.
 
 Understands the light markup of the worked examples, which is harmless in ordinary text:
-``# `` title, ``## `` heading, ``| a | b |`` table row, ``===page===`` or a form feed as a
+``# `` title, ``## `` (or ``### ``…) heading, ``| a | b |`` table row, ``===page===`` or a form feed as a
 page break. Every other non-empty line is a paragraph.
 """
 from __future__ import annotations
+
+import re
 
 from pathlib import Path
 
@@ -107,8 +109,9 @@ def _add_line(pages: list[list[Block]], line: str) -> None:
         pages.append([])
         return
     page = len(pages)
-    if s.startswith("## "):
-        pages[-1].append(Block("heading", s[3:].strip(), page))
+    if (m := re.match(r"#{2,6}\s+", s)):
+        # ``## `` and the deeper levels (``### ２　再委託``) are all headings
+        pages[-1].append(Block("heading", s[m.end():].strip(), page))
     elif s.startswith("# "):
         pages[-1].append(Block("title", s[2:].strip(), page))
     elif s.startswith("|") and s.endswith("|") and len(s) > 1:
