@@ -78,6 +78,16 @@ NUMBERED = re.compile(
     r"^(?P<num>\d{1,2}(?:[.．、)]|\s)|\(\s*\d{1,2}\s*\)|[\u2460-\u2473]|[一二三四五六七八九十]{1,3}[、.\s]|[アイウエオカキクケコ][.\s)]|\([アイウエオカキクケコ]\))\s*(?P<rest>.+)$",
     re.S)
 _HEADING_KANA_END = re.compile(r"(?:について|に関して|に関すること|に係ること|のこと|等|など|その他)$")
+# a heading ending in the okurigana of a verb noun (「個人情報の取扱い」「資料の引渡し」「お問合せ」),
+# not a clause saying something (「責任者のみがパスワードを知る」「端末に保存し」)
+_NOMINAL_END = re.compile(r"[\u4e00-\u9fff々][いしりえきちせけれめべみびぎじ]$")
+_BOUND_NI = re.compile(r"に(?:関する|係る|おける|よる|対する|ついての|伴う)")
+
+
+def _nominal_heading(rest: str) -> bool:
+    return bool(_NOMINAL_END.search(rest)) and not re.search(r"[はがをにてへ]", _BOUND_NI.sub("", rest))
+
+
 _TIMING_LABEL = re.compile(r"(?:時|際|前|後|まで|から|場合|とき|都度|ごと|毎)$")
 LABEL_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20}?)\s*[:]\s*(?P<value>.+)$", re.S)
 LABEL_SPACE_VALUE = re.compile(r"^(?P<label>[^\s:、。「」()]{1,20})\s+(?P<value>\S.*)$", re.S)
@@ -529,7 +539,7 @@ class _Builder:
             # (a line saying something - ending in a verb or particle: 「(1) 責任者のみがパスワードを知る」 -
             # is an item typed without 。, whose words must stay in a sentence)
             if len(rest) <= 40 and "。" not in rest and (not re.search(r"[\u3041-\u309f]$", rest)
-                                                         or _HEADING_KANA_END.search(rest)):
+                                                         or _HEADING_KANA_END.search(rest) or _nominal_heading(rest)):
                 if is_sub:
                     self.items = [("paren", f"({num})" if num and num.isascii() and num.isdigit() else m.group("num").strip())]
                     self.start_prose_field(rest, u.page)

@@ -618,6 +618,21 @@ def test_items_typed_without_a_full_stop_keep_their_words_in_sentences():
     assert "委託先" not in texts  # a heading-like item stays a label
 
 
+def test_numbered_heading_ending_in_a_verb_noun_is_a_heading():
+    # 「６　個人情報の取扱い」 ends in kana but names a section; what follows is not the 再委託 section
+    doc = build_document(txt("""
+５　再委託
+入力作業は、株式会社ミナトに再委託する。
+６　個人情報の取扱い
+受託者は、施錠できる部屋で作業すること。
+７　資料の引渡し
+資料は庁舎内で引き渡す。
+"""))
+    heads = {s.text: s.heading for s in doc.sentences}
+    assert heads["受託者は、施錠できる部屋で作業すること。"] == "6 個人情報の取扱い"
+    assert heads["資料は庁舎内で引き渡す。"] == "7 資料の引渡し"
+
+
 def test_party_words_follow_the_preamble_roles():
     from checker.matchers import _party_words
     doc = build_document(txt("""
