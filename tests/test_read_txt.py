@@ -89,3 +89,8 @@ def test_deeper_markdown_headings_are_headings_not_paragraphs():
     assert [b.text for b in blocks(doc, "heading")] == ["１　委託の内容", "２　再委託"]
     assert [b.text for b in blocks(doc, "title")] == ["届出書"]
     assert "####見出しでない" in [b.text for b in blocks(doc, "paragraph")]
+
+
+def test_markdown_layout_marks_are_not_words():
+    doc = read_txt(Path("m.txt"), "# 特記事項\n---\n- 受託者は、秘密を守る。\n> * **（返還）** 資料を返す。\n- 3 -\n".encode(), "0")
+    assert [b.text for b in blocks(doc, "paragraph")] == ["受託者は、秘密を守る。", "（返還） 資料を返す。", "- 3 -"]

@@ -101,12 +101,25 @@ def read_txt(path: Path, data: bytes, digest: str) -> RawDocument:
     return RawDocument(path=str(path), format="txt", sha256=digest, pages=raw_pages, page_count=len(raw_pages))
 
 
+_RULE_LINE = re.compile(r"(?:[-*_]\s*){3,}")
+_BULLET = re.compile(r"^(?:>\s*)*(?:[-*+]\s+)?")
+_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_PAGE_NUMBER = re.compile(r"-\s*\d+\s*(?:/\s*\d+\s*)?-?|-\s*\d+\s*(?:ページ|頁)?\s*-")
+
+
 def _add_line(pages: list[list[Block]], line: str) -> None:
     s = line.strip()
     if not s:
         return
     if s == PAGE_BREAK:
         pages.append([])
+        return
+    if _RULE_LINE.fullmatch(s):
+        return  # a Markdown rule (---, ***) separates, it says nothing
+    # Markdown list bullets, quote marks and bold/italic marks are layout, not words
+    if not _PAGE_NUMBER.fullmatch(s):  # 「- 3 -」 is a page footer, not a bullet
+        s = _EMPHASIS.sub(r"\2", _BULLET.sub("", s)).strip()
+    if not s:
         return
     page = len(pages)
     if (m := re.match(r"#{2,6}\s+", s)):
