@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from checker.forms import resolve_choices
 from checker.model import CONTRACT_KINDS, Document, Sentence, Status
 
 # --------------------------------------------------------------------------- privacy mark
@@ -33,28 +34,8 @@ def _says_none(text: str) -> bool:
     return False
 
 
-# checkboxes: 「□有　■無」「■取得済　□未取得」「☑有 ☐無」 — the ticked box decides
-_TICKED = "■☑☒✔✓●◉"
-_UNTICKED = "□☐"
-_BOX_RUN = re.compile(rf"(?:[{_TICKED}{_UNTICKED}]\s*[^\s{_TICKED}{_UNTICKED}|、,・/／]+[\s、,・/／]*){{2,}}")
-_BOX = re.compile(rf"([{_TICKED}{_UNTICKED}])\s*([^\s{_TICKED}{_UNTICKED}|、,・/／]+)")
-
-
-def _resolve_boxes(text: str) -> str:
-    """Replace a run of checkbox options by the ticked option's words (none ticked: nothing).
-    Only a run with both a ticked and an unticked box (or ☑/☒) is read as checkboxes, so that a
-    bullet ■ or ● stays text."""
-    def one(m: re.Match) -> str:
-        opts = _BOX.findall(m.group(0))
-        marks = {b for b, _ in opts}
-        if marks <= set(_UNTICKED):
-            return ""  # no box ticked: nothing is stated
-        if not (marks & set(_UNTICKED)) and not marks & set("☑☒"):
-            return m.group(0)  # ■ or ● alone: bullets
-        ticked = [w for b, w in opts if b in _TICKED]
-        tail = m.group(0)[len(m.group(0).rstrip(" 　、,・/／")):]
-        return "・".join(ticked) + tail
-    return _BOX_RUN.sub(one, text)
+# form marks (「□有　■無」, 「○取得済み・未取得」): the chosen option is what the form says
+_resolve_boxes = resolve_choices
 
 
 # a placeholder value (「－」「／」「ー」) states nothing
@@ -452,6 +433,34 @@ def _fmt(d: dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else "（不明）"
 
 
+def _decisive(m: MarkRecord, what: str) -> Callable[[Sentence], bool]:
+    """Whether a sentence of the mark's statement holds what decided the finding: ``end`` the
+    end of the validity period read, ``number`` the registration number, ``scope`` the ISMS
+    scope, ``detail`` any of the number, the period or the scope (a certificate's rows rather
+    than its title)."""
+    hint = _era_hint(m.doc)
+
+    def text(s: Sentence) -> str:
+        return (s.field + ":" if s.field else "") + _resolve_boxes(s.text)
+
+    def has_end(s: Sentence) -> bool:
+        return m.end is not None and _validity(text(s), hint)[1] == m.end
+
+    def has_number(s: Sentence) -> bool:
+        return bool(m.number) and m.number in re.sub(r"[\s,，]", "", text(s))
+
+    def has_scope(s: Sentence) -> bool:
+        return bool(m.scope) and (m.scope.strip(" :：") in s.text or bool(s.field and SCOPE.search(s.field)))
+
+    if what == "end":
+        return has_end
+    if what == "number":
+        return has_number
+    if what == "scope":
+        return lambda s: has_scope(s) or bool(SCOPE.search(s.text))
+    return lambda s: has_number(s) or has_end(s) or has_scope(s)
+
+
 def privacy_mark(run, cc, docs: list[Document]):
     """``params.part``: contractor | expiry | number | subcontractor (SPEC.md Privacy Mark)."""
     from checker.engine import Decision
@@ -462,24 +471,32 @@ def privacy_mark(run, cc, docs: list[Document]):
     stated = [m for m in own if m.kind != "none"]
     pm = [m for m in stated if m.kind == "pmark"]
 
-    def ev(ms):
+    def ev(ms, decisive=None):
+        """Evidence of each mark: the sentence holding what decided the finding (``decisive``: the
+        end date, the number, the scope) first, then the sentence naming the mark, so the quote in
+        the message shows the date or number rather than 「プライバシーマーク取得。」 or a title."""
         out = []
         for m in ms:
             telling = [s for s in m.sentences if PMARK.search(s.text) or ISMS.search(s.text) or NUMBER.search(s.text)
-                       or VALID_KEY.search(s.text + (s.field or "")) or SCOPE.search(s.field or "")]
-            out.extend((m.doc, s) for s in (telling or m.sentences)[:2])
+                       or VALID_KEY.search(s.text + (s.field or "")) or SCOPE.search(s.field or "")
+                       or (s.field and (PMARK.search(s.field) or ISMS.search(s.field)))]
+            pool = telling or m.sentences
+            if decisive is not None:
+                key = _decisive(m, decisive)
+                pool = sorted(pool, key=lambda s: (not key(s), not (PMARK.search(s.text) or ISMS.search(s.text))))
+            out.extend((m.doc, s) for s in pool[:2])
         return out[:3]
 
     if part == "contractor":
         if pm:
-            return Decision(Status.OK, "pmark", ev(pm))
+            return Decision(Status.OK, "pmark", ev(pm, "detail"))
         if stated:
             # the certificate's own scope is the authority; a mention elsewhere (仕様書) comes after it
             isms = next((m for m in sorted(stated, key=lambda m: not m.doc.has_kind("certificate")) if m.scope),
                         stated[0])
             if not isms.scope or re.search(r"除く|対象外|含まない", isms.scope) or scope_covers(isms.scope, run.docs) is False:
-                return Decision(Status.NEEDS_REVIEW, "isms-scope", ev([isms] + [m for m in stated if m is not isms]), {"scope": (isms.scope or "").strip(" :：")})
-            return Decision(Status.OK, "isms", ev([isms] + [m for m in stated if m is not isms]), {"scope": isms.scope.strip(" :：")})
+                return Decision(Status.NEEDS_REVIEW, "isms-scope", ev([isms] + [m for m in stated if m is not isms], "scope"), {"scope": (isms.scope or "").strip(" :：")})
+            return Decision(Status.OK, "isms", ev([isms] + [m for m in stated if m is not isms], "scope"), {"scope": isms.scope.strip(" :：")})
         has_form = any(d.has_kind("consultation", "certificate") for d in run.docs)
         if own:
             return Decision(Status.MISSING, "none-stated", ev(own))
@@ -495,10 +512,10 @@ def privacy_mark(run, cc, docs: list[Document]):
         shown = m.number + (f"({m.count})" if m.count else "")
         vals = {"number": shown, "body": m.number[:2]}
         if len(m.number) != 8:
-            return Decision(Status.NEEDS_REVIEW, "malformed", ev([m]), vals)
+            return Decision(Status.NEEDS_REVIEW, "malformed", ev([m], "number"), vals)
         if m.count and int(m.count) == 1:
-            return Decision(Status.OK, "first-grant", ev([m]), vals)
-        return Decision(Status.OK, "ok", ev([m]), vals)
+            return Decision(Status.OK, "first-grant", ev([m], "number"), vals)
+        return Decision(Status.OK, "ok", ev([m], "number"), vals)
 
     cs, ce, psent, pdoc = contract_period(run.docs_of(None))
     as_of = run.as_of
@@ -524,7 +541,7 @@ def privacy_mark(run, cc, docs: list[Document]):
         results = [(judge(m), m) for m in with_end]
         # the best statement of the contractor's validity decides (a later, renewed mark wins)
         (st, code, vals), m = min(results, key=lambda r: r[0][0].rank)
-        e = ev([m])
+        e = ev([m], "end")
         if psent is not None and pdoc is not None:
             e.append((pdoc, psent))
         return Decision(st, code, e, vals)
@@ -535,13 +552,14 @@ def privacy_mark(run, cc, docs: list[Document]):
         if not good:
             return Decision(Status.NEEDS_REVIEW, "none-stated" if subs else "absent", ev(subs))
         (st, code, vals), m = min(((judge(m), m) for m in good), key=lambda r: r[0][0].rank)
-        if code in ("no-period",):
-            return Decision(Status.OK, "stated", ev([m]), vals)
+        # SPEC: ok only where the mark is stated *and valid on the reference date*; a mark stated
+        # without its validity period cannot be shown valid (no-period: needs_review, as for the
+        # contractor's expiry)
         if st is Status.OK:
-            return Decision(Status.OK, "ok", ev([m]), vals)
+            return Decision(Status.OK, "ok", ev([m], "end"), vals)
         if code == "no-contract-period" and m.end is not None and m.end >= as_of:
-            return Decision(Status.OK, "ok", ev([m]), vals)
-        return Decision(Status.NEEDS_REVIEW, code, ev([m]), vals)
+            return Decision(Status.OK, "ok", ev([m], "end"), vals)
+        return Decision(Status.NEEDS_REVIEW, code, ev([m], "end"), vals)
 
     raise ValueError(f"privacy_mark: unknown part {part!r}")
 

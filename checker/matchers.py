@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
+from checker.forms import resolve_circled
 from checker.model import Document, Sentence
 
 Predicate = Callable[["Unit", "Ctx"], bool]
@@ -50,7 +51,8 @@ class Unit:
     def text(self) -> str:
         # a full stop closing a parenthesis or quote (「…(…に限る。)のみが…」) ends no sentence:
         # dropped for matching, so a pattern's [^。] window runs across the aside
-        return _INNER_STOP.sub("", "".join(s.text for s in self.sentences))
+        # (and a circled option of a form, 「○取得済み・未取得」, reads as the option chosen)
+        return resolve_circled(_INNER_STOP.sub("", "".join(s.text for s in self.sentences)))
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -421,6 +423,42 @@ def _b_heading(value, loc):
     return f
 
 
+def _b_block(value, loc):
+    """``block: {opens: RE, ends: RE}`` - the unit stands in a block of form rows that is about
+    one subject by its structure, not by the unit's own label: the run of sentences under the
+    unit's heading opens with a form field labelled ``opens`` (「一部委任の有無 | 有」 opens a block
+    about subcontracting whatever the heading says), and no form field between that row and the
+    unit is labelled ``ends`` (a row about the contractor, 「委託先の…」, closes the block)."""
+    v = _mapping(value, {"opens", "ends"}, {"opens"}, loc, "block")
+    opens = _regex(v["opens"], loc + ("opens",))
+    ends = _regex(v["ends"], loc + ("ends",)) if v.get("ends") else None
+
+    def f(u, c):
+        if not u.sentences:
+            return False
+        first = u.sentences[0]
+        sents = u.doc.sentences
+        i = first.index
+        if not (0 <= i < len(sents)) or sents[i].text != first.text:
+            return False
+        # back to the start of the heading section
+        k = i
+        while k > 0 and sents[k - 1].heading == first.heading:
+            k -= 1
+        rows = [s for s in sents[k:i + 1] if s.field]
+        if not rows or not opens.search(rows[0].field):
+            return False
+        if ends is not None:
+            for s in rows[1:]:
+                if s.field == first.field:
+                    break
+                if ends.search(s.field):
+                    return False
+        return True
+
+    return f
+
+
 def _b_kind(value, loc):
     """``kind: [contract, ...]`` - the unit's document is of one of these kinds."""
     kinds = [value] if isinstance(value, str) else value
@@ -518,6 +556,7 @@ MATCHERS: dict[str, Callable[[Any, tuple], Predicate]] = {
     "party": _b_party,
     "field": _b_field,
     "heading": _b_heading,
+    "block": _b_block,
     "kind": _b_kind,
     "fact": _b_fact,
     "outcome": _b_outcome,
