@@ -119,8 +119,9 @@ _PARTY_PAIR = re.compile(
 # 一部事務組合・広域連合, the state's branch offices and their officers
 _PUBLIC_BODY = re.compile(
     r"(?:水道局|交通局|企業局|下水道局|病院|教育委員会|選挙管理委員会|委員会|広域連合|事務組合|消防組合|"
-    r"労働局|事務所長|庁|省|管理者|事業管理者|病院長|教育長|担当官|市長|町長|村長|区長|知事|局長)$")
-_COMPANY_NAME = re.compile(r"^(?:株式会社|有限会社|合同会社|合資会社|[^\s、]{0,8}法人)\S|\S(?:株式会社|有限会社|合同会社)$")
+    r"企業団|水道企業団|衛生組合|環境組合|行政組合|施設組合|組合|連合|"
+    r"労働局|事務所長|庁|省|管理者|事業管理者|病院長|教育長|担当官|市長|町長|村長|区長|知事|局長|企業長|組合長|管理者)$")
+_COMPANY_NAME = re.compile(r"^(?:株式会社|有限会社|合同会社|合資会社|[^\s、]{0,8}法人)\S|\S(?:株式会社|有限会社|合同会社|協同組合)$")
 _DEFINED_TERM = re.compile(r"業務|情報|従事|作業|責任|担当|資料|データ|書類|期間|契約|事項|記録|通知|対象|個人|等$")
 _PARTICLE_IN_NAME = re.compile(r"[がをにでへ]|から|する|した|される|に係る|による")
 _CITY_NAME = re.compile(r"(?:市|町|村|区|県|都|道|府|広域連合|事務組合)(?:長)?$|(?:市長|町長|村長|区長|知事)")
@@ -794,7 +795,7 @@ def _body_alias(alias: str, name: str) -> bool:
 def _is_public_body(name: str) -> bool:
     """「湊川市水道局」「北陵市教育委員会 教育長 北陵 花子」 (an officer's own name may follow);
     a hospital or office run by a corporation (医療法人…病院) is a contractor."""
-    if re.search(r"法人|会社|\(株\)|\(有\)", name):
+    if re.search(r"法人|会社|\(株\)|\(有\)|協同組合|協業組合|労働組合|共済組合|組合連合会", name):
         return False
     return bool(_PUBLIC_BODY.search(name) or _PUBLIC_BODY.search(re.sub(r"\s+\S{1,6}\s*\S{0,6}$", "", name)))
 

@@ -222,6 +222,14 @@ def test_board_and_bureau_aliases_are_the_city_a_corporate_hospital_is_not():
     assert doc.roles == {"委員会": "city", "病院": "contractor"}
 
 
+def test_a_water_enterprise_union_is_the_city_a_cooperative_the_contractor():
+    doc = build_document(txt("""
+南丘水道企業団（以下「企業団」という。）とみなと印刷事業協同組合（以下「組合」という。）とは、次のとおり契約を締結する。
+第１条　組合は、誠実に履行する。
+"""))
+    assert doc.roles == {"企業団": "city", "組合": "contractor"}
+
+
 def test_a_term_defined_with_a_company_inside_is_no_party():
     doc = build_document(txt("""
 市と受託者は、株式会社ミドリが保有する顧客情報（以下「情報」という。）について次のとおり定める。
