@@ -428,7 +428,8 @@ def _b_block(value, loc):
     one subject by its structure, not by the unit's own label: the run of sentences under the
     unit's heading opens with a form field labelled ``opens`` (「一部委任の有無 | 有」 opens a block
     about subcontracting whatever the heading says), and no form field between that row and the
-    unit is labelled ``ends`` (a row about the contractor, 「委託先の…」, closes the block)."""
+    unit, nor the unit itself, is labelled ``ends`` (a row about the contractor, 「委託先の…」, closes
+    the block)."""
     v = _mapping(value, {"opens", "ends"}, {"opens"}, loc, "block")
     opens = _regex(v["opens"], loc + ("opens",))
     ends = _regex(v["ends"], loc + ("ends",)) if v.get("ends") else None
@@ -448,12 +449,9 @@ def _b_block(value, loc):
         rows = [s for s in sents[k:i + 1] if s.field]
         if not rows or not opens.search(rows[0].field):
             return False
-        if ends is not None:
-            for s in rows[1:]:
-                if s.field == first.field:
-                    break
-                if ends.search(s.field):
-                    return False
+        # a row labelled ``ends`` (the unit's own row included) is outside the block
+        if ends is not None and any(ends.search(s.field) for s in rows[1:]):
+            return False
         return True
 
     return f
