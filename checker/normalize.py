@@ -414,6 +414,17 @@ def _in_edge_zone(b: Block, h: float | None) -> bool:
     return b.top < h * 0.1 or (b.bottom or b.top) > h * 0.9
 
 
+def _stray_margin_label(b: Block, h: float | None, body: float) -> bool:
+    """A few words without digits, set well below the body size in the outer sixth of the
+    page: a browser's or template's margin label (「資料」「社外秘」), never a provision."""
+    if b.kind != "line" or not h or b.top is None or not b.size or b.size > 0.8 * body:
+        return False
+    t = normalize_text(b.text)
+    if len(t) > 8 or re.search(r"[0-9。、]", t):
+        return False
+    return b.top < h / 6 or (b.bottom or b.top) > h * 5 / 6
+
+
 _FOOTER_WITH_NUMBER = re.compile(r"\s(?:-\s*\d{1,4}\s*-|\d{1,4}\s*/\s*\d{1,4}|[Pp]\.?\s*\d{1,4}|\d{1,4}\s*(?:ページ|頁))$")
 
 
@@ -460,7 +471,7 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
             # a page number set right below a short page's text (a browser's footer after
             # the body) is no less a page number
             cand = {i for i in cand if _in_edge_zone(blocks[i], h)
-                    or (i in idx[-2:] and is_page_number(blocks[i].text))}
+                    or (i in idx[-3:] + idx[:3] and is_page_number(blocks[i].text))}
         # the body's own lines (articles, sentences) are never furniture
         # (a bracketed line at the very edge, 「（総務課情報公開係）」 over every page, may be)
         cand = {i for i in cand if is_page_number(blocks[i].text)
@@ -486,6 +497,8 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
     for pi, (blocks, cand, h) in enumerate(zip(pages, edges, heights)):
         kept = []
         for i, b in enumerate(blocks):
+            if body and _stray_margin_label(b, h, body) and not (blocks is first and i == title_i):
+                continue  # 「資料」「取扱注意」 set small in the margin: a stamp, not the text
             if i in cand and not (blocks is first and i == title_i):
                 key = _furniture_key(b.text)
                 if is_page_number(b.text):
@@ -697,7 +710,10 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                     can_join = True
                 elif not ended and not _is_caption_only(prev):
                     if b.kind == "line" and open_soft:
-                        can_join = last_line_full
+                        # a short line joins the next only when the next cannot open a sentence:
+                        # 「…作業に当た」 + 「る作業員にも…」, 「…伝えな」 + 「い。」 (a page or column
+                        # break, or a renderer's early wrap, inside a word)
+                        can_join = last_line_full or _cannot_open_sentence(ntext)
                     elif first_on_page and not open_soft and b.kind == "paragraph":
                         # a known paragraph cut by a page break
                         whole = normalize_text("".join(t for t, _ in open_parts))
@@ -765,6 +781,13 @@ def units_ok_for_line_join(prev: str, ntext: str) -> bool:
         # 「…こと」「…する」「…ない」)
         return True
     return bool(ntext[:1]) and (ntext[:1] in "、。)」" or bool(_PARTICLE_CONT.match(ntext)))
+
+
+def _cannot_open_sentence(ntext: str) -> bool:
+    """A line opening with the tail of a word or a particle: small kana, ん, る, a one-kana
+    ending followed by punctuation (「い。」), or a particle/verb ending (「により」「して」)."""
+    return bool(re.match(r"^(?:[ぁぃぅぇぉっゃゅょゎんる]|[いうくすつぬむぶぐただ][。、」)]|"
+                         r"により|によって|において|に対し|については|を|は、|が、|して|した|され|させ|しな|せず|ない)", ntext))
 
 
 _MID_SENTENCE_END = set("はをにがでへやてりびしきちみけげせく")

@@ -378,3 +378,30 @@ def test_a_one_off_footer_ending_in_the_page_number_does_not_cut_the_sentence():
     ])
     texts = [u.text for u in normalize_document(doc)]
     assert texts == ["2 受注者は、本業務に従事する者に、在職中はもとより、退職後も、個人情報を漏らしてはならないことを遵守させなければならない。"]
+
+
+def test_a_short_pdf_line_cut_inside_a_word_joins_the_next():
+    # a renderer's early wrap or a page break in the middle of 「当たる」「伝えない」: the next
+    # line cannot open a sentence, so the short line does not end the paragraph
+    doc = _pdf_xy([[
+        ("データを格納する媒体のパスワードは、受託者の個人情報取扱責任者に電話で伝える。", 82, 63, 529),
+        ("パスワードを知り得る者は同責任者に限り、作業に当たる従業員には伝えな", 100, 63, 500),
+        ("い。", 118, 63, 84),
+        ("入力データは暗号化する。", 136, 63, 200),
+        ("なお、媒体は施錠保管する。", 154, 63, 220),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert texts[1] == "パスワードを知り得る者は同責任者に限り、作業に当たる従業員には伝えない。"
+    assert "なお、媒体は施錠保管する。" in texts  # a short line before a real opening stays apart
+
+
+def test_page_number_and_a_small_margin_label_below_a_short_page_are_dropped():
+    body = [("受託者は、パスワードを設定し、作業に当た", 600, 63, 388)]
+    p1 = [Block("line", t, 1, top=top, bottom=top + 10.5, x0=x0, x1=x1, size=10.5) for t, top, x0, x1 in body]
+    p1 += [Block("line", "－１－", 1, top=631, bottom=641, x0=285, x1=300, size=10.5),
+           Block("line", "資料", 1, top=742, bottom=750, x0=522, x1=540, size=8.0)]
+    p2 = [Block("line", "る作業員にも伝える。", 2, top=87, bottom=97, x0=63, x1=377, size=10.5),
+          Block("line", "－２－", 2, top=447, bottom=457, x0=285, x1=300, size=10.5)]
+    doc = RawDocument("x.pdf", "pdf", "0", (RawPage(1, tuple(p1), height=842.0, width=595.0),
+                                           RawPage(2, tuple(p2), height=842.0, width=595.0)), 2)
+    assert [u.text for u in normalize_document(doc)] == ["受託者は、パスワードを設定し、作業に当たる作業員にも伝える。"]
