@@ -432,6 +432,13 @@ def _last_line(blocks: list[Block]) -> int | None:
     return next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind != "table_row" and blocks[i].text.strip()), None)
 
 
+def _last_body_line(blocks: list[Block], h: float | None) -> int | None:
+    """The last line above the page's bottom margin (a template's fixed footer set at the very
+    edge, 「－ 内部資料 －」, comes after it)."""
+    return next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind != "table_row" and blocks[i].text.strip()
+                 and not (h and blocks[i].top is not None and (blocks[i].bottom or blocks[i].top) > h * 0.9)), None)
+
+
 def _first_line(blocks: list[Block]) -> int | None:
     return next((i for i, b in enumerate(blocks) if b.kind != "table_row" and b.text.strip()), None)
 
@@ -471,7 +478,8 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
             # a page number set right below a short page's text (a browser's footer after
             # the body) is no less a page number
             cand = {i for i in cand if _in_edge_zone(blocks[i], h)
-                    or (i in idx[-3:] + idx[:3] and is_page_number(blocks[i].text))}
+                    or (i in idx[-3:] + idx[:3] and is_page_number(blocks[i].text))
+                    or (i == _last_body_line(blocks, h) and _FOOTER_WITH_NUMBER.search(normalize_text(blocks[i].text)))}
         # the body's own lines (articles, sentences) are never furniture
         # (a bracketed line at the very edge, 「（総務課情報公開係）」 over every page, may be)
         cand = {i for i in cand if is_page_number(blocks[i].text)
@@ -503,7 +511,8 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
                 key = _furniture_key(b.text)
                 if is_page_number(b.text):
                     continue
-                if i == _last_line(blocks) and len(pages) >= 2 and _FOOTER_WITH_NUMBER.search(normalize_text(b.text)) \
+                if i in (_last_line(blocks), _last_body_line(blocks, h)) and len(pages) >= 2 \
+                        and _FOOTER_WITH_NUMBER.search(normalize_text(b.text)) \
                         and len(normalize_text(b.text)) <= 40:
                     continue  # 「受注者の事務所 契約約款 -1-」: a footer ending in the page number
                 if n_pages >= 2 and len(key) <= 60 and (
@@ -713,7 +722,7 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                         # a short line joins the next only when the next cannot open a sentence:
                         # 「…作業に当た」 + 「る作業員にも…」, 「…伝えな」 + 「い。」 (a page or column
                         # break, or a renderer's early wrap, inside a word)
-                        can_join = last_line_full or _cannot_open_sentence(ntext)
+                        can_join = last_line_full or prev.endswith(("、", ",")) or _cannot_open_sentence(ntext)
                     elif first_on_page and not open_soft and b.kind == "paragraph":
                         # a known paragraph cut by a page break
                         whole = normalize_text("".join(t for t, _ in open_parts))

@@ -405,3 +405,19 @@ def test_page_number_and_a_small_margin_label_below_a_short_page_are_dropped():
     doc = RawDocument("x.pdf", "pdf", "0", (RawPage(1, tuple(p1), height=842.0, width=595.0),
                                            RawPage(2, tuple(p2), height=842.0, width=595.0)), 2)
     assert [u.text for u in normalize_document(doc)] == ["受託者は、パスワードを設定し、作業に当たる作業員にも伝える。"]
+
+
+def test_a_footer_with_its_page_number_above_a_fixed_footer_does_not_cut_the_sentence():
+    def line(t, pg, top, x1, size=11.0):
+        return Block("line", t, pg, top=top, bottom=top + 11, x0=76.5, x1=x1, size=size)
+    p1 = (line("第１条　受注者は、業務を誠実に履行しなければならない。受注者の事務所において行う。", 1, 300, 516),
+          line("２　受注者は、本業務に従事する者に、在職中はもとよ", 1, 382, 500),
+          line("り、", 1, 401, 110),
+          line("受注者の事務所　契約約款　－１－", 1, 422, 252),
+          line("－ 内部資料（取扱注意） －", 1, 758, 347, size=8.0))
+    p2 = (line("退職後も、個人情報を漏らしてはならないことを遵守させなければならない。", 2, 75, 516),
+          line("－ 内部資料（取扱注意） －", 2, 758, 347, size=8.0))
+    doc = RawDocument("x.pdf", "pdf", "0", (RawPage(1, p1, height=842.0, width=595.0),
+                                           RawPage(2, p2, height=842.0, width=595.0)), 2)
+    texts = [u.text for u in normalize_document(doc)]
+    assert "2 受注者は、本業務に従事する者に、在職中はもとより、退職後も、個人情報を漏らしてはならないことを遵守させなければならない。" in texts
