@@ -43,7 +43,11 @@ _BLANK = re.compile(r"^[\s\-－―ー‐/／・:：]*$")
 
 
 # an eligibility requirement (「…認証を取得している者であること」) says what is required, not what is held
-REQUIREMENT = re.compile(r"(?:取得|保有|認証を受け|登録を受け|付与され)[^。]{0,8}(?:者|事業者|業者|法人)であること|(?:資格|条件|要件)と(?:する|します)|を(?:求める|条件とする)")
+# (also a listed condition ending in こと: 「次の要件を全て満たす者とする。(2) …の認証を取得していること。」, 「…を有すること」;
+# not 「取得していることを確認した」, which states it)
+REQUIREMENT = re.compile(r"(?:取得|保有|認証を受け|登録を受け|付与され)[^。]{0,8}(?:者|事業者|業者|法人)であること|(?:資格|条件|要件)と(?:する|します)|を(?:求める|条件とする)"
+                         r"|(?:取得|保有|認証を受け|登録を受け|付与を受け|付与され|有)(?:して|し)?(?:てい|い)?(?:する|る)こと\s*(?:[。)]|$|を(?:要件|条件|資格)|が(?:要件|条件|必要))"
+                         r"|(?:取得|保有)済み?であること\s*(?:[。)]|$)")
 BOTH = re.compile(r"(受託者|受注者|乙|委託先|受託事業者)(及び|並びに|と|・|、)(その)?(再委託先|再受託者)|(再委託先|再受託者)(及び|並びに|と|・|、)(受託者|受注者|乙|委託先)")
 SUB = re.compile(r"再委託先|再受託者|再委託事業者|下請")
 SUB_LABEL = re.compile(r"再委託|再受託|下請")
@@ -312,8 +316,12 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                                for t in ctx)
             kind = "pmark" if pm else "isms"
             if not cert_owner and REQUIREMENT.search(text[first:]):
-                i += 1  # a requirement states no mark
-                continue
+                # a requirement states no mark, unless the lines after it state the mark held (its number,
+                # period or scope: 「…を取得していること。受託者の認証の状況は次のとおり」 + rows)
+                rest = "".join((t.field + ":" if t.field else "") + _resolve_boxes(t.text) for t in ctx[1:])
+                if not (rest and (_mark_number(rest) or _validity(rest, hint)[1] or SCOPE.search(rest))):
+                    i += 1
+                    continue
             if pm and im and not by_label:
                 # each mark with its own words: 「プライバシーマークは取得していないが、ISMS…を取得している」
                 a, b = sorted((pm, im), key=lambda x: x.start())
