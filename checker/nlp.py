@@ -141,3 +141,35 @@ def _key(text: str) -> str:
     import hashlib
 
     return "ginza:" + MODEL + ":" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------- word boundaries
+_word_tokenizer = None
+
+
+def _tokenizer():
+    """SudachiPy's tokenizer alone (GiNZA's dictionary, loaded in ~0.1 s; no spaCy)."""
+    global _word_tokenizer
+    with _lock:
+        if _word_tokenizer is None:
+            from sudachipy import dictionary
+
+            _word_tokenizer = dictionary.Dictionary().create()
+        return _word_tokenizer
+
+
+def crosses_word(left: str, right: str) -> bool:
+    """Whether joining ``left`` and ``right`` puts the seam inside one word: 「…在職中及び退」 +
+    「職後において…」 (退職), not 「…の誓約書」 + 「受託者は…」. Short units (split mode A), so
+    only a word that is a word on its own counts."""
+    from sudachipy import tokenizer as _t
+
+    tail, head = left[-6:], right[:6]
+    if not tail or not head:
+        return False
+    pos = 0
+    for tok in _tokenizer().tokenize(tail + head, _t.Tokenizer.SplitMode.A):
+        start, pos = pos, pos + len(tok.surface())
+        if start < len(tail) < pos:
+            return True
+    return False

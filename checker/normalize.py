@@ -789,7 +789,21 @@ def units_ok_for_line_join(prev: str, ntext: str) -> bool:
         # verb's continuative form stops mid-sentence (an item typed without 。 ends otherwise:
         # 「…こと」「…する」「…ない」)
         return True
-    return bool(ntext[:1]) and (ntext[:1] in "、。)」" or bool(_PARTICLE_CONT.match(ntext)))
+    if bool(ntext[:1]) and (ntext[:1] in "、。)」" or bool(_PARTICLE_CONT.match(ntext))):
+        return True
+    # a line typed to a width cuts a word (「…在職中及び退」 + 「職後において…」): the seam falls
+    # inside a word of the dictionary (a label line 「…の誓約書」 + 「受託者は…」 does not)
+    return "、" in prev and _KANJI_AT.search(prev[-1:]) is not None and _KANJI_AT.match(ntext[:1]) is not None \
+        and _crosses_word(prev, ntext)
+
+
+_KANJI_AT = re.compile(r"[\u4e00-\u9fff々]")
+
+
+def _crosses_word(prev: str, ntext: str) -> bool:
+    from checker.nlp import crosses_word  # the dictionary lives with the language module
+
+    return crosses_word(prev, ntext)
 
 
 def _cannot_open_sentence(ntext: str) -> bool:

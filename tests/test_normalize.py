@@ -421,3 +421,13 @@ def test_a_footer_with_its_page_number_above_a_fixed_footer_does_not_cut_the_sen
                                            RawPage(2, p2, height=842.0, width=595.0)), 2)
     texts = [u.text for u in normalize_document(doc)]
     assert "2 受注者は、本業務に従事する者に、在職中はもとより、退職後も、個人情報を漏らしてはならないことを遵守させなければならない。" in texts
+
+
+def test_a_text_line_cut_inside_a_word_joins_by_the_dictionary():
+    doc = _txt([[("paragraph", "２　乙は、その従業者に対し、在職中及び退"),
+                 ("paragraph", "職後において、個人情報を漏らしてはならないことを周知しなければならない。"),
+                 ("paragraph", "イ　退職時　退職後も漏らさない旨の誓約書、同意書"),
+                 ("paragraph", "受託者は、誓約書を保管する。")]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert "2 乙は、その従業者に対し、在職中及び退職後において、個人情報を漏らしてはならないことを周知しなければならない。" in texts
+    assert "受託者は、誓約書を保管する。" in texts  # 「…同意書」+「受託者」: no word across the seam
