@@ -249,6 +249,11 @@ def detect_kinds(doc: Document) -> tuple[str, ...]:
     elif best == "contract" and sc["specification"] >= 6 and any(
             _SPEC_TITLE.search(h) and len(h) <= 30 for h in doc.headings[1:]):
         kinds.append("specification")
+    elif best == "special_provisions" and sc["specification"] >= 6 and _SPEC_TITLE.search(doc.title or "") \
+            and not _SP_TITLE.search(doc.title or "") and _appended_sp(doc):
+        kinds.insert(0, "specification")  # a specification with the provisions attached as 別紙
+    elif best == "specification" and _appended_sp(doc):
+        kinds.append("special_provisions")
     if best != "certificate" and _appended_certificate(doc):
         kinds.append("certificate")
     order = ("consultation", "contract", "special_provisions", "specification", "certificate", "other")

@@ -182,6 +182,20 @@ def test_contract_with_appended_provisions_is_both(key):
     assert kinds(txt(CONTRACT_WITH_PROVISIONS[key])) == ("contract", "special_provisions")
 
 
+def test_specification_with_appended_provisions_is_both():
+    src = SPECS["shiyosho"] + """
+## ５　再委託
+再委託は行わない。
+===page===
+# 別紙２　個人情報取扱特記事項
+第１条　乙は、個人情報を適正に取り扱わなければならない。
+第２条　乙は、本業務に関して知り得た個人情報を他に漏らしてはならない。
+第３条　乙は、あらかじめ甲の承諾を得た場合を除き、本業務を第三者に委託してはならない。
+第４条　乙は、業務の完了後、提供を受けた個人情報を甲に返還しなければならない。
+"""
+    assert kinds(txt(src)) == ("special_provisions", "specification")
+
+
 # ------------------------------------------------------------------ special provisions
 SP_BODY = """
 （秘密の保持）
