@@ -382,6 +382,18 @@ def test_two_column_page_rebuilds_its_sentences_and_articles():
     assert not any(s.text.startswith("file") for s in doc2.sentences if s.field)
 
 
+def test_two_column_page_whose_left_column_is_mostly_tables():
+    # held-out set 7 u19: the left column holds ruled tables (not lines) and short headings,
+    # the right column's headings and first lines are indented from its edge; the columns
+    # are still found, so no line mixes 「…サーバの」 with the right column's 「方法」
+    from checker.structure import build_document
+
+    doc = build_document(read_document(DOCS / "heldout_two_column_tables.chrome.pdf"))
+    assert any(s.text.startswith("(2) 受託者は、委託期間の終了後も、自社の健康増進サービスの分析精度の向上のため、")
+               and s.text.endswith("復元不可能な状態とする。") for s in doc.sentences)
+    assert not any("サーバの 方法" in s.text or "委託先等 還する" in s.text for s in doc.sentences)
+
+
 def test_label_value_form_without_rules_is_not_taken_for_columns():
     # labels at the left, values starting at one x in the middle: a form, not two columns
     chars = []

@@ -358,7 +358,10 @@ def _find_gutter(segs: list[tuple]) -> tuple[float, float, float, float] | None:
         def beside(a, b) -> bool:  # on the same visual line (baselines may differ a little)
             return abs((a[2] + a[3]) / 2 - (b[2] + b[3]) / 2) < 0.8 * size
 
-        pairs = [r for r in right if any(beside(r, l_) for l_ in left)]
+        # the right column's lines start at the gutter or a little inside it (a paragraph's
+        # first-line indent, an indented heading)
+        right_all = [s for s in segs if g - 1.5 <= s[0] <= g + 3 * size]
+        pairs = [r for r in right_all if any(beside(r, l_) for l_ in left)]
         if len(pairs) < 3:
             continue
         edge = sorted(l_[1] for l_ in left)[int(0.8 * (len(left) - 1))]
@@ -377,7 +380,7 @@ def _find_gutter(segs: list[tuple]) -> tuple[float, float, float, float] | None:
         # text side by side: several visual lines hold a long segment of each column (a
         # signature block 「甲　住所…」 has a short word on the left)
         long_l = [l_ for l_ in left if l_[1] - l_[0] >= 0.6 * colw]
-        long_pairs = sum(1 for r in right if r[1] - r[0] >= 0.6 * (rx1 - g) and any(beside(r, l_) for l_ in long_l))
+        long_pairs = sum(1 for r in right_all if r[1] - r[0] >= 0.5 * (rx1 - g) and any(beside(r, l_) for l_ in long_l))
         if long_pairs < 3:
             continue
         score = len(pairs)
