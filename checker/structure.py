@@ -825,7 +825,17 @@ def _title(units: list[Unit]) -> str | None:
         big = [u for u in sized if u.size >= 1.25 * body and 2 <= len(u.text) <= 60 and "。" not in u.text]
         if big:
             top = max(u.size for u in big)
-            return next(u.text for u in big if u.size == top)
+            first = next(u for u in big if u.size == top)
+            # a long title set centred over two lines: 「…受診券作成・発」 + 「送及び…業務仕様書」
+            k = units.index(first)
+            title = first.text
+            for nxt in units[k + 1:k + 3]:
+                if nxt.kind == "paragraph" and nxt.size and abs(nxt.size - top) < 0.5 and nxt.page == first.page \
+                        and "。" not in nxt.text and len(title) + len(nxt.text) <= 80:
+                    title += nxt.text
+                else:
+                    break
+            return title
     cands: list[str] = []
     for u in units[:25]:
         if u.page > 2:
@@ -917,9 +927,16 @@ def build_document(raw: RawDocument) -> Document:
     title = _title(units)
     if title and not any(u.kind == "title" for u in units[:60]):
         # the title found among the first lines is a title, not a sentence (as in DOCX/text)
+        rest = title
         for u in units[:25]:
-            if u.kind == "paragraph" and u.text == title:
+            # (a title set over two lines is two units: both are the title)
+            if u.kind == "paragraph" and u.text and rest.startswith(u.text) and (u.text == rest or rest != title
+                                                                                  or len(u.text) >= 4):
                 u.kind = "title"
+                rest = rest[len(u.text):]
+                if not rest:
+                    break
+            elif rest != title:
                 break
     b = _Builder(units)
     b.run()

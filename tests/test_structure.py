@@ -650,3 +650,15 @@ def test_party_words_follow_the_preamble_roles():
     city, contractor = _party_words(doc, "city"), _party_words(doc, "contractor")
     assert "局" in city and "港北市水道局" in city and "甲" not in city
     assert "甲" in contractor and "株式会社みなと" in contractor
+
+
+def test_a_pdf_title_set_over_two_lines_is_one_title():
+    def line(t, top, x0, size):
+        return Block("line", t, 1, top=top, bottom=top + size, x0=x0, x1=x0 + size * len(t), size=size)
+    blocks = (line("令和９年度健康診査受診券作成・発", 86, 79, 16.0), line("送及びコールセンター業務仕様書", 114, 142, 16.0),
+              line("西岬県後期高齢者医療広域連合", 151, 76, 11.0), line("第１　目的", 172, 76, 11.0),
+              line("本仕様書は、受診券の作成及び発送について必要な事項を定める。", 192, 87, 11.0))
+    doc = build_document(RawDocument("t.pdf", "pdf", "0", (RawPage(1, blocks, height=842.0, width=595.0),), 1))
+    assert doc.title == "令和9年度健康診査受診券作成・発送及びコールセンター業務仕様書"
+    assert not any("コールセンター業務仕様書" in s.text for s in doc.sentences)
+    assert doc.kinds == ("specification",)
