@@ -722,7 +722,8 @@ def normalize_document(raw: RawDocument) -> list[Unit]:
                         # a short line joins the next only when the next cannot open a sentence:
                         # 「…作業に当た」 + 「る作業員にも…」, 「…伝えな」 + 「い。」 (a page or column
                         # break, or a renderer's early wrap, inside a word)
-                        can_join = last_line_full or prev.endswith(("、", ",")) or _cannot_open_sentence(ntext)
+                        can_join = last_line_full or prev.endswith(("、", ",")) or _cannot_open_sentence(ntext) \
+                            or _word_cut(prev, ntext)
                     elif first_on_page and not open_soft and b.kind == "paragraph":
                         # a known paragraph cut by a page break
                         whole = normalize_text("".join(t for t, _ in open_parts))
@@ -793,6 +794,11 @@ def units_ok_for_line_join(prev: str, ntext: str) -> bool:
         return True
     # a line typed to a width cuts a word (「…在職中及び退」 + 「職後において…」): the seam falls
     # inside a word of the dictionary (a label line 「…の誓約書」 + 「受託者は…」 does not)
+    return _word_cut(prev, ntext)
+
+
+def _word_cut(prev: str, ntext: str) -> bool:
+    """A sentence cut between two kanji inside one dictionary word (「…端末から削」+「除し、…」)."""
     return "、" in prev and _KANJI_AT.search(prev[-1:]) is not None and _KANJI_AT.match(ntext[:1]) is not None \
         and _crosses_word(prev, ntext)
 

@@ -431,3 +431,14 @@ def test_a_text_line_cut_inside_a_word_joins_by_the_dictionary():
     texts = [u.text for u in normalize_document(doc)]
     assert "2 乙は、その従業者に対し、在職中及び退職後において、個人情報を漏らしてはならないことを周知しなければならない。" in texts
     assert "受託者は、誓約書を保管する。" in texts  # 「…同意書」+「受託者」: no word across the seam
+
+
+def test_a_short_pdf_line_cut_inside_a_kanji_word_joins_by_the_dictionary():
+    doc = _pdf_xy([[
+        ("第９条　受注者は、業務の完了後、提供を受けた資料を返還しなければならない。", 82, 76, 529),
+        ("２　受注者は、作成した調査データを受注者の端末から削", 100, 87, 428),
+        ("除し、記録媒体は初期化するものとする。", 118, 76, 416),
+        ("第10条　受注者は、事故の発生時に直ちに報告する。", 136, 76, 400),
+    ]])
+    texts = [u.text for u in normalize_document(doc)]
+    assert "2 受注者は、作成した調査データを受注者の端末から削除し、記録媒体は初期化するものとする。" in texts
