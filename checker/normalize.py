@@ -386,10 +386,13 @@ def _open_bracket(text: str) -> bool:
     return depth > 0
 
 _PAGE_NO = re.compile(
-    r"^(?:[-~ー―]\s*\d{1,4}\s*[-~ー―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|\(\s*\d{1,4}\s*\)|[Pp]\.?\s*\d{1,4}"
+    r"^(?:[-~ー―]\s*\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-~ー―]|\d{1,4}\s*/\s*\d{1,4}|\d{1,4}|\(\s*\d{1,4}\s*\)|[Pp]\.?\s*\d{1,4}"
     r"|\d{1,4}\s*(?:ページ|頁)|第\s*\d{1,4}\s*(?:ページ|頁)|-\s*\d{1,4}\s*-\s*/\s*\d{1,4}|\d{1,4}\s*of\s*\d{1,4}"
     r"|[Pp]age\s*\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?)$"
 )
+
+
+_FRAMED_PAGE_NO = re.compile(r"^[-~ー―]\d{1,4}(?:/\d{1,4})?[-~ー―]$")
 
 
 def starts_new_unit(text: str) -> bool:
@@ -505,6 +508,8 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
     for pi, (blocks, cand, h) in enumerate(zip(pages, edges, heights)):
         kept = []
         for i, b in enumerate(blocks):
+            if b.kind != "table_row" and _FRAMED_PAGE_NO.match(normalize_text(b.text).replace(" ", "")):
+                continue  # 「－ 1/2 －」: a page number wherever it stands (a column's foot)
             if body and _stray_margin_label(b, h, body) and not (blocks is first and i == title_i):
                 continue  # 「資料」「取扱注意」 set small in the margin: a stamp, not the text
             if i in cand and not (blocks is first and i == title_i):

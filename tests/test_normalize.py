@@ -442,3 +442,14 @@ def test_a_short_pdf_line_cut_inside_a_kanji_word_joins_by_the_dictionary():
     ]])
     texts = [u.text for u in normalize_document(doc)]
     assert "2 受注者は、作成した調査データを受注者の端末から削除し、記録媒体は初期化するものとする。" in texts
+
+
+def test_a_dash_framed_page_number_is_dropped_wherever_it_stands():
+    assert is_page_number("－ 1/2 －")
+    doc = _pdf_xy([[
+        ("第１条　受注者は、個人情報を適正に取り扱わなければならない。", 100, 310, 540),
+        ("－ 1/2 －", 300, 310, 360),
+        ("第２条　受注者は、事故が発生したときは、直ちに報告しなければならない。", 320, 310, 540),
+        ("本文の続き", 330, 40, 200), ("本文の続きです", 345, 40, 210), ("本文", 360, 40, 80),
+    ]])
+    assert not any("1/2" in u.text for u in normalize_document(doc))

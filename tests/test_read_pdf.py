@@ -392,6 +392,14 @@ def test_two_column_page_whose_left_column_is_mostly_tables():
     assert any(s.text.startswith("(2) 受託者は、委託期間の終了後も、自社の健康増進サービスの分析精度の向上のため、")
                and s.text.endswith("復元不可能な状態とする。") for s in doc.sentences)
     assert not any("サーバの 方法" in s.text or "委託先等 還する" in s.text for s in doc.sentences)
+    # the ruled table inside the left column is read with that column, under its heading 「４　委託先等」
+    raw = read_document(DOCS / "heldout_two_column_tables.chrome.pdf")
+    texts = [squash(b.text) for b in raw.pages[0].blocks]
+    i4 = next(i for i, t in enumerate(texts) if t.startswith("４"))
+    i5 = next(i for i, t in enumerate(texts) if t.startswith("５"))
+    rows = [i for i, b in enumerate(raw.pages[0].blocks) if b.kind == "table_row"]
+    assert rows and all(i4 < i < i5 for i in rows)
+    assert doc.fields and any(f.label == "再委託" and f.value == "無" for f in doc.fields)
 
 
 def test_label_value_form_without_rules_is_not_taken_for_columns():

@@ -273,9 +273,10 @@ def _read_page(page: Any, number: int) -> tuple[RawPage, int, bool]:
                                 bottom=round(bottom, 2), x0=round(x0, 2), x1=round(float(t.bbox[2]), 2)))
 
     keyed: list[tuple[tuple, Block]] = []
-    for b in blocks:  # table rows
-        keyed.append(((b.top or 0.0, 0, b.top or 0.0, b.x0 or 0.0), b))
-    for key, line, col in _reading_order(_group_lines(free), width):
+    ordered = _reading_order(_group_lines(free), width)
+    for b in blocks:  # table rows (a table inside one column of a two-column page is read with that column)
+        keyed.append((_row_key(b, ordered), b))
+    for key, line, col in ordered:
         text = _line_text(line)
         if not text.strip():
             continue
@@ -428,6 +429,24 @@ def _reading_order(lines: list[list[dict]], width: float) -> list[tuple[tuple, l
         if right:
             out.append(((band, 2, top, 0.0), right, (g, rx1)))
     return out
+
+
+def _row_key(b: Block, ordered: list[tuple[tuple, list[dict], tuple | None]]) -> tuple:
+    """The reading-order key of a table row: by its top on a page read whole; on a page set
+    in two columns, a row lying inside one column goes with that column's lines (after the
+    column line above it, else before the one below it)."""
+    top, x0, x1 = b.top or 0.0, b.x0 or 0.0, b.x1 or 0.0
+    plain = (top, 0, top, x0)
+    same = [(k, min(c["top"] for c in ln)) for k, ln, col in ordered
+            if col is not None and col[0] - 12 <= x0 and x1 <= col[1] + 12]
+    if not same:
+        return plain
+    above = [(k, t) for k, t in same if t <= top]
+    if above:
+        k, _ = max(above, key=lambda kt: kt[1])
+        return (k[0], k[1], top, 0.0)
+    k, _ = min(same, key=lambda kt: kt[1])
+    return (k[0], k[1], top, 0.0)
 
 
 def _field_chars(page: Any) -> list[dict]:
