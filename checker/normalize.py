@@ -456,6 +456,8 @@ def _echoes_title(key: str, opening: set[str]) -> bool:
             return True
         if len(key) >= 3 and o.endswith(key) and _DOC_TITLE.search(key):
             return True
+        if key.endswith(o) and len(key) - len(o) <= 30 and "、" not in key:
+            return True  # 「湊川市立総合医療センター　個人情報取扱特記事項」 over page 2
     return False
 
 
@@ -778,7 +780,7 @@ def units_ok_for_page_join(prev: str, ntext: str) -> bool:
         return False
     if ntext[:1] and (_HIRA.match(ntext[:1]) or ntext[:1] in "、。)」"):
         return True
-    return "、" in prev and len(prev) >= 20 and bool(_HIRA.match(prev[-1:]))
+    return "、" in prev and len(prev) >= 20 and bool(_HIRA.match(prev[-1:])) or _word_cut(prev, ntext)
 
 
 def units_ok_for_line_join(prev: str, ntext: str) -> bool:

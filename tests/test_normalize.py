@@ -453,3 +453,15 @@ def test_a_dash_framed_page_number_is_dropped_wherever_it_stands():
         ("本文の続き", 330, 40, 200), ("本文の続きです", 345, 40, 210), ("本文", 360, 40, 80),
     ]])
     assert not any("1/2" in u.text for u in normalize_document(doc))
+
+
+def test_a_sentence_cut_inside_a_word_by_a_page_break_and_a_titled_header_is_one():
+    doc = _txt([
+        [("title", "個人情報取扱特記事項"),
+         ("paragraph", "２　乙は、成果品の再作成に備え、画像データのバックアップを、乙が必要と認める期間、乙の管"),
+         ("paragraph", "－ １ －")],
+        [("paragraph", "湊川市立総合医療センター　個人情報取扱特記事項"),
+         ("paragraph", "理するサーバに保管することができる。")],
+    ])
+    texts = [u.text for u in normalize_document(doc)]
+    assert "2 乙は、成果品の再作成に備え、画像データのバックアップを、乙が必要と認める期間、乙の管理するサーバに保管することができる。" in texts
