@@ -34,10 +34,6 @@ def _says_none(text: str) -> bool:
     return False
 
 
-# form marks (「□有　■無」, 「○取得済み・未取得」): the chosen option is what the form says
-_resolve_boxes = resolve_choices
-
-
 # a placeholder value (「－」「／」「ー」) states nothing
 _BLANK = re.compile(r"^[\s\-－―ー‐/／・:：]*$")
 
@@ -265,7 +261,7 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
         i = 0
         while i < len(sents):
             s = sents[i]
-            text = _resolve_boxes(s.text)
+            text = resolve_choices(s.text)
             pm, im = PMARK.search(text), ISMS.search(text)
             by_label = False
             if not (pm or im):
@@ -312,13 +308,13 @@ def find_marks(docs: list[Document]) -> list[MarkRecord]:
                     break
                 ctx.append(t)
                 j += 1
-            ctx_text = "".join((t.field + ":" if t.field and (t is not s or by_label) else "") + _resolve_boxes(t.text)
+            ctx_text = "".join((t.field + ":" if t.field and (t is not s or by_label) else "") + resolve_choices(t.text)
                                for t in ctx)
             kind = "pmark" if pm else "isms"
             if not cert_owner and REQUIREMENT.search(text[first:]):
                 # a requirement states no mark, unless the lines after it state the mark held (its number,
                 # period or scope: 「…を取得していること。受託者の認証の状況は次のとおり」 + rows)
-                rest = "".join((t.field + ":" if t.field else "") + _resolve_boxes(t.text) for t in ctx[1:])
+                rest = "".join((t.field + ":" if t.field else "") + resolve_choices(t.text) for t in ctx[1:])
                 if not (rest and (_mark_number(rest) or _validity(rest, hint)[1] or SCOPE.search(rest))):
                     i += 1
                     continue
@@ -449,7 +445,7 @@ def _decisive(m: MarkRecord, what: str) -> Callable[[Sentence], bool]:
     hint = _era_hint(m.doc)
 
     def text(s: Sentence) -> str:
-        return (s.field + ":" if s.field else "") + _resolve_boxes(s.text)
+        return (s.field + ":" if s.field else "") + resolve_choices(s.text)
 
     def has_end(s: Sentence) -> bool:
         return m.end is not None and _validity(text(s), hint)[1] == m.end

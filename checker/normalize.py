@@ -392,9 +392,6 @@ _PAGE_NO = re.compile(
 )
 
 
-_FRAMED_PAGE_NO = re.compile(r"^[-~ー―]\d{1,4}(?:/\d{1,4})?[-~ー―]$")
-
-
 def starts_new_unit(text: str) -> bool:
     """True when a (normalised) line starts an article, paragraph, item, caption or heading."""
     return bool(_UNIT_START.match(text.lstrip()))
@@ -510,7 +507,7 @@ def _drop_furniture(raw: RawDocument) -> list[list[Block]]:
     for pi, (blocks, cand, h) in enumerate(zip(pages, edges, heights)):
         kept = []
         for i, b in enumerate(blocks):
-            if b.kind != "table_row" and _FRAMED_PAGE_NO.match(normalize_text(b.text).replace(" ", "")):
+            if b.kind != "table_row" and normalize_text(b.text)[:1] in "-~ー―" and is_page_number(b.text):
                 continue  # 「－ 1/2 －」: a page number wherever it stands (a column's foot)
             if body and _stray_margin_label(b, h, body) and not (blocks is first and i == title_i):
                 continue  # 「資料」「取扱注意」 set small in the margin: a stamp, not the text

@@ -105,7 +105,8 @@ def test_scope_words_inside_within_are_no_scope(text, scope):
 
 
 # ---- the ticked box decides; a planned renewal does not deny a held mark
-from checker.evaluators import _resolve_boxes, _says_none
+from checker.evaluators import _says_none
+from checker.forms import resolve_choices as _resolve_boxes
 
 
 @pytest.mark.parametrize("text, resolved", [

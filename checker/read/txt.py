@@ -7,7 +7,6 @@ page break. Every other non-empty line is a paragraph.
 from __future__ import annotations
 
 import re
-
 from pathlib import Path
 
 from checker.model import Block, DocError, RawDocument, RawPage
@@ -102,9 +101,9 @@ def read_txt(path: Path, data: bytes, digest: str) -> RawDocument:
 
 
 _RULE_LINE = re.compile(r"(?:[-*_]\s*){3,}")
-_BULLET = re.compile(r"^(?:>\s*)*(?:[-*+]\s+)?")
+# (a dash before nothing but a page number, 「- 3 -」「- 2/5 -」, is a footer, not a bullet)
+_BULLET = re.compile(r"^(?:>\s*)*(?:[-*+]\s+(?![\d\s/ページ頁-]*$))?")
 _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-_PAGE_NUMBER = re.compile(r"-\s*\d+\s*(?:/\s*\d+\s*)?-?|-\s*\d+\s*(?:ページ|頁)?\s*-")
 
 
 def _add_line(pages: list[list[Block]], line: str) -> None:
@@ -117,8 +116,7 @@ def _add_line(pages: list[list[Block]], line: str) -> None:
     if _RULE_LINE.fullmatch(s):
         return  # a Markdown rule (---, ***) separates, it says nothing
     # Markdown list bullets, quote marks and bold/italic marks are layout, not words
-    if not _PAGE_NUMBER.fullmatch(s):  # 「- 3 -」 is a page footer, not a bullet
-        s = _EMPHASIS.sub(r"\2", _BULLET.sub("", s)).strip()
+    s = _EMPHASIS.sub(r"\2", _BULLET.sub("", s)).strip()
     if not s:
         return
     page = len(pages)
